@@ -1,2 +1,3 @@
-using TorchSharp;
-Console.WriteLine(torch.ones(3).sum().item<float>());
+using GemmaBench.Tool;
+
+return CommandLine.Run(args);

@@ -1,0 +1,80 @@
+using McMaster.Extensions.CommandLineUtils;
+
+namespace GemmaBench.Tool;
+
+/// <summary>Runs the command line: parses, dispatches, and turns every failure into one line on
+/// stderr and an exit code (2 for bad usage, 1 for failures at run time).</summary>
+public static class CommandLine
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int BadUsage = 2;
+
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        bool verbose = args.Contains("--verbose");
+        var console = new RedirectedConsole(stdout, stderr);
+        try
+        {
+            var app = new CommandLineApplication<GemmaBenchCommand>(console);
+            app.Conventions.UseDefaultConventions();
+            app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
+            return app.Execute(args);
+        }
+        catch (CommandParsingException e)
+        {
+            stderr.WriteLine($"gemma-bench: {e.Message}");
+            return BadUsage;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"gemma-bench: {e.Message}");
+            return BadUsage;
+        }
+        catch (Exception e)
+        {
+            // Library errors carry a message written for the user (file, field or option, and what
+            // to do); anything else is a defect, reported in one line too unless --verbose is given.
+            stderr.WriteLine($"gemma-bench: {e.Message}");
+            if (verbose)
+                stderr.WriteLine(e);
+            return Failure;
+        }
+    }
+
+    sealed class InvariantDoubleParser : McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser<double>
+    {
+        public Type TargetType => typeof(double);
+
+        public double Parse(string? argName, string? value, System.Globalization.CultureInfo culture) =>
+            double.TryParse(value, System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out double result)
+                ? result
+                : throw new FormatException($"{argName}: '{value}' is not a number");
+
+        object? McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser.Parse(
+            string? argName, string? value, System.Globalization.CultureInfo culture) =>
+            Parse(argName, value, culture);
+    }
+}
+
+/// <summary>Bad options or arguments found after parsing: exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+sealed class RedirectedConsole(TextWriter stdout, TextWriter stderr) : IConsole
+{
+    public TextWriter Out => stdout;
+    public TextWriter Error => stderr;
+    public TextReader In => Console.In;
+    public bool IsInputRedirected => Console.IsInputRedirected;
+    public bool IsOutputRedirected => Console.IsOutputRedirected;
+    public bool IsErrorRedirected => Console.IsErrorRedirected;
+    public ConsoleColor ForegroundColor { get; set; }
+    public ConsoleColor BackgroundColor { get; set; }
+#pragma warning disable CS0067 // required by IConsole, never raised here
+    public event ConsoleCancelEventHandler? CancelKeyPress;
+#pragma warning restore CS0067
+    public void ResetColor() { }
+}
