@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using GemmaBench.Model;
+using McMaster.Extensions.CommandLineUtils;
+using TorchSharp;
+
+namespace GemmaBench.Tool.Commands;
+
+/// <summary>Writes a synthetic Gemma-3 checkpoint (seeded random weights of a real shape) for benchmarking
+/// without downloading weights. Prints the checkpoint directory on stdout when done.</summary>
+[Command(Name = "synthesize", Description = "Write a synthetic Gemma-3 checkpoint of a real shape with seeded random weights.")]
+[HelpOption("-h|--help")]
+public sealed class SynthesizeCommand
+{
+    [Option("--preset", Description = "Model shape: gemma-3-270m, gemma-3-1b, gemma-3-4b, gemma-3-12b, gemma-3-27b, tiny, tiny-multimodal.")]
+    [Required]
+    public string Preset { get; set; } = "";
+
+    [Option("--out", Description = "Directory to write the checkpoint to (created; must not hold a checkpoint).")]
+    [Required]
+    public string Out { get; set; } = "";
+
+    [Option("--dtype", Description = "Stored weight dtype: bfloat16 or float32 [bfloat16].")]
+    [McMaster.Extensions.CommandLineUtils.AllowedValues("bfloat16", "float32")]
+    public string Dtype { get; set; } = "bfloat16";
+
+    [Option("--seed", Description = "Random seed of the weights [0].")]
+    public long Seed { get; set; }
+
+    [Option("--tokenizer", Description = "Directory whose tokenizer files are copied into the checkpoint [none].")]
+    [DirectoryExists]
+    public string? Tokenizer { get; set; }
+
+    int OnExecute(IConsole console)
+    {
+        if (SyntheticPreset.All.All(p => p.Name != Preset))
+            throw new UsageException($"--preset: unknown preset '{Preset}'; choose one of " +
+                string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ".");
+        var dtype = Dtype == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;
+        var progress = new Progress(console.Error);
+        SyntheticCheckpoint.Write(Preset, Out, dtype, Seed, Tokenizer, progress);
+        console.Out.WriteLine(Path.GetFullPath(Out));
+        return CommandLine.Success;
+    }
+
+    sealed class Progress(TextWriter stderr) : IProgress<string>
+    {
+        public void Report(string value) => stderr.WriteLine($"gemma-bench synthesize: {value}");
+    }
+}
