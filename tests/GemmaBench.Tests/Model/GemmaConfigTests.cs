@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using GemmaBench.Model;
+using TorchSharp;
+
+namespace GemmaBench.Tests.Model;
+
+public class GemmaConfigTests
+{
+    static string WithConfigEdit(TempDirectory dir, Action<JsonObject> edit)
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Checkpoint("tiny"), "config.json")))!
+            .AsObject();
+        edit(config);
+        File.WriteAllText(dir.File("config.json"), config.ToJsonString());
+        return dir.Path;
+    }
+
+    [Fact]
+    public void LayerTypesMarkFullAttentionLayersGlobal()
+    {
+        var config = GemmaConfig.Load(TestPaths.Checkpoint("tiny"));
+
+        Assert.Equal(new[] { false, false, false, false, false, true }, config.GlobalLayers);
+        Assert.Equal(24, config.QueryPreAttnScalar);
+        Assert.Equal(32, config.HeadDim);
+        Assert.Equal(1, config.RopeScalingFactor);
+        Assert.Equal(torch.ScalarType.Float32, config.StoredDtype);
+    }
+
+    [Fact]
+    public void SlidingWindowPatternMakesEveryPthLayerGlobal()
+    {
+        var config = GemmaConfig.Load(TestPaths.Checkpoint("tiny-odd"));
+
+        Assert.Equal(new[] { false, false, false, false, false, true }, config.GlobalLayers);
+        Assert.Equal(torch.ScalarType.BFloat16, config.StoredDtype);
+    }
+
+    [Fact]
+    public void LinearRopeScalingFactorIsRead() =>
+        Assert.Equal(8, GemmaConfig.Load(TestPaths.Checkpoint("tiny-scaled")).RopeScalingFactor);
+
+    [Fact]
+    public void EosIdsComeFromGenerationConfigAndConfig()
+    {
+        using var dir = new TempDirectory();
+        WithConfigEdit(dir, c => c["eos_token_id"] = 7);
+        File.WriteAllText(dir.File("generation_config.json"), """{"eos_token_id": [1, 106]}""");
+
+        Assert.Equal(new[] { 1, 106, 7 }, GemmaConfig.Load(dir.Path).EosTokenIds);
+    }
+
+    [Fact]
+    public void MultimodalConfigReadsTextConfig()
+    {
+        using var dir = new TempDirectory();
+        SyntheticCheckpoint.Write("tiny-multimodal", dir.Path, torch.ScalarType.Float32);
+
+        var config = GemmaConfig.Load(dir.Path);
+
+        Assert.True(config.IsMultimodal);
+        Assert.Equal(48, config.HiddenSize);
+        Assert.Equal(8, config.RopeScalingFactor);
+        Assert.Equal(new[] { 1, 106 }, config.EosTokenIds);
+    }
+
+    [Theory]
+    [InlineData("model_type", "\"llama\"", "model_type 'llama' is not supported")]
+    [InlineData("rope_scaling", """{"rope_type": "yarn", "factor": 8}""", "rope_scaling type 'yarn' is not supported")]
+    [InlineData("attn_logit_softcapping", "50.0", "attn_logit_softcapping is set; softcapping is not implemented")]
+    [InlineData("final_logit_softcapping", "30.0", "final_logit_softcapping is set; softcapping is not implemented")]
+    [InlineData("hidden_activation", "\"gelu\"", "hidden_activation 'gelu' is not supported")]
+    public void UnsupportedSettingsAreRefusedByName(string field, string json, string message)
+    {
+        using var dir = new TempDirectory();
+        WithConfigEdit(dir, c => c[field] = JsonNode.Parse(json));
+
+        var e = Assert.Throws<UnsupportedModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")}: {message}", e.Message[..(dir.File("config.json").Length + 2 + message.Length)]);
+    }
+
+    [Fact]
+    public void MissingRequiredFieldIsNamed()
+    {
+        using var dir = new TempDirectory();
+        WithConfigEdit(dir, c => c.Remove("hidden_size"));
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")}: required field hidden_size is missing.", e.Message);
+    }
+
+    [Fact]
+    public void Float16ComputeIsRefusedWithTheReason()
+    {
+        var e = Assert.Throws<ModelException>(() =>
+            GemmaModel.Load(TestPaths.Checkpoint("tiny"), torch.ScalarType.Float16));
+
+        Assert.Contains("overflow float16", e.Message);
+    }
+}

@@ -1,0 +1,42 @@
+using GemmaBench.Model;
+using GemmaBench.Model.Checkpoint;
+using TorchSharp;
+
+namespace GemmaBench.Tests.Model;
+
+/// <summary>Checkpoints whose tensors do not fit the config are refused, naming the tensor.</summary>
+public class WeightLoaderTests
+{
+    static void WriteTiny(TempDirectory dir, Func<List<TensorSpec>, List<TensorSpec>> edit)
+    {
+        SyntheticCheckpoint.Write("tiny", dir.Path, torch.ScalarType.Float32);
+        var specs = edit(SyntheticCheckpoint.Specs(SyntheticPreset.Get("tiny"), torch.ScalarType.Float32));
+        SafetensorsWriter.Write(dir.File("model.safetensors"), specs,
+            (spec, stream) => stream.Write(new byte[spec.ByteLength]));
+    }
+
+    [Fact]
+    public void MissingTensorIsNamed()
+    {
+        using var dir = new TempDirectory();
+        WriteTiny(dir, specs => specs.Where(s => s.Name != "model.layers.2.mlp.up_proj.weight").ToList());
+
+        var e = Assert.Throws<CheckpointException>(() => GemmaModel.Load(dir.Path, torch.ScalarType.Float32));
+
+        Assert.Equal($"{dir.Path}: tensor 'model.layers.2.mlp.up_proj.weight' is missing from the checkpoint.",
+            e.Message);
+    }
+
+    [Fact]
+    public void MisshapenTensorIsNamedWithBothShapes()
+    {
+        using var dir = new TempDirectory();
+        WriteTiny(dir, specs => specs.Select(s => s.Name == "model.layers.1.self_attn.k_norm.weight"
+            ? s with { Shape = [16] } : s).ToList());
+
+        var e = Assert.Throws<CheckpointException>(() => GemmaModel.Load(dir.Path, torch.ScalarType.Float32));
+
+        Assert.Equal($"{dir.Path}: tensor 'model.layers.1.self_attn.k_norm.weight' has shape [16] but config.json " +
+            "implies [32].", e.Message);
+    }
+}
