@@ -30,7 +30,7 @@ public sealed partial class GemmaModel : nn.Module
         globalRope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScalingFactor, computeDtype);
     }
 
-    public GemmaConfig Config { get; }
+    public GemmaConfig Config { get; internal set; }
 
     public ScalarType ComputeDtype { get; }
 
