@@ -11,8 +11,6 @@ public sealed partial class GemmaModel : nn.Module
 {
     readonly CheckpointReader reader;
     readonly WeightLoader loader;
-    readonly RotaryEmbedding localRope;
-    readonly RotaryEmbedding globalRope;
     readonly List<DecoderLayer> layers;
 
     GemmaModel(GemmaConfig config, ScalarType computeDtype, CheckpointReader reader, WeightLoader loader)
@@ -26,8 +24,8 @@ public sealed partial class GemmaModel : nn.Module
         layers = Enumerable.Range(0, config.NumLayers).Select(loader.Layer).ToList();
         FinalNorm = loader.FinalNorm();
         LmHead = loader.LmHead();
-        localRope = new RotaryEmbedding(config.HeadDim, config.RopeLocalBaseFreq, 1, computeDtype);
-        globalRope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScalingFactor, computeDtype);
+        LocalRope = new RotaryEmbedding(config.HeadDim, config.RopeLocalBaseFreq, 1, computeDtype);
+        GlobalRope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, config.RopeScalingFactor, computeDtype);
     }
 
     public GemmaConfig Config { get; internal set; }
@@ -41,6 +39,12 @@ public sealed partial class GemmaModel : nn.Module
     public RmsNorm FinalNorm { get; }
 
     public nn.Module<Tensor, Tensor> LmHead { get; private set; }
+
+    /// <summary>RoPE tables of sliding layers (local base frequency, unscaled).</summary>
+    public RotaryEmbedding LocalRope { get; }
+
+    /// <summary>RoPE tables of global layers (rope_theta, linear scaling applied).</summary>
+    public RotaryEmbedding GlobalRope { get; }
 
     /// <summary>Loads config and weights from a Hugging Face checkpoint directory. Weights stored in the
     /// compute dtype are views of the memory-mapped files (no copy).</summary>
@@ -128,7 +132,7 @@ public sealed partial class GemmaModel : nn.Module
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var rope = layer.IsGlobal ? globalRope : localRope;
+            var rope = layer.IsGlobal ? GlobalRope : LocalRope;
             x = layer.Forward(x, rope, start, layer.IsGlobal ? globalMask : localMask, cache?.Layers[i]);
         }
         var last = x.narrow(1, tokens - 1, 1);
@@ -147,8 +151,8 @@ public sealed partial class GemmaModel : nn.Module
 
     void EnsureRope(int positions)
     {
-        localRope.EnsureLength(positions);
-        globalRope.EnsureLength(positions);
+        LocalRope.EnsureLength(positions);
+        GlobalRope.EnsureLength(positions);
     }
 
     protected override void Dispose(bool disposing)
@@ -159,8 +163,8 @@ public sealed partial class GemmaModel : nn.Module
             layers.ForEach(l => l.Dispose());
             FinalNorm.Dispose();
             LmHead.Dispose();
-            localRope.Dispose();
-            globalRope.Dispose();
+            LocalRope.Dispose();
+            GlobalRope.Dispose();
             reader.Dispose();
         }
         base.Dispose(disposing);

@@ -77,7 +77,8 @@ public sealed class CheckpointReader : IDisposable
             foreach (var p in map.EnumerateObject())
             {
                 if (p.Value.ValueKind != JsonValueKind.String || !result.TryAdd(p.Name, p.Value.GetString()!))
-                    throw new CheckpointException($"{index}: weight_map entry '{p.Name}' is repeated or not a file name.");
+                    throw new CheckpointException(
+                        $"{index}: weight_map entry '{p.Name}' is repeated or not a file name.");
             }
             return result;
         }

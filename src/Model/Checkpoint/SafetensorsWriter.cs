@@ -27,7 +27,8 @@ public static class SafetensorsWriter
             writeData(spec, stream);
             if (stream.Position - before != spec.ByteLength)
                 throw new InvalidOperationException(
-                    $"{path}: tensor '{spec.Name}' wrote {stream.Position - before} bytes, expected {spec.ByteLength}.");
+                    $"{path}: tensor '{spec.Name}' wrote {stream.Position - before} bytes, " +
+                    $"expected {spec.ByteLength}.");
         }
     }
 

@@ -28,7 +28,8 @@ public static class SyntheticCheckpoint
         if (File.Exists(Path.Combine(outDir, GemmaConfig.ConfigFile)))
             throw new ModelException($"{outDir} already holds a checkpoint (config.json); choose another directory.");
         if (tokenizerDir != null && !File.Exists(Path.Combine(tokenizerDir, "tokenizer.json")))
-            throw new ModelException($"{tokenizerDir}: tokenizer.json not found; --tokenizer needs a tokenizer directory.");
+            throw new ModelException(
+                $"{tokenizerDir}: tokenizer.json not found; --tokenizer needs a tokenizer directory.");
         Directory.CreateDirectory(outDir);
 
         var written = new List<string>();
@@ -42,13 +43,17 @@ public static class SyntheticCheckpoint
                     : $"model-{i + 1:D5}-of-{shards.Count:D5}.safetensors";
                 string path = Path.Combine(outDir, name);
                 written.Add(path);
-                SafetensorsWriter.Write(path + Partial, shards[i], (spec, stream) => WriteRandom(spec, stream, preset, seed));
+                SafetensorsWriter.Write(path + Partial, shards[i],
+                    (spec, stream) => WriteRandom(spec, stream, preset, seed));
                 progress?.Report($"wrote {name}");
             }
             if (shards.Count > 1)
                 WriteText(Path.Combine(outDir, CheckpointReader.IndexFile), Index(shards, written), written);
-            WriteText(Path.Combine(outDir, GemmaConfig.GenerationConfigFile), SyntheticConfig.GenerationConfig(), written);
-            foreach (string file in TokenizerFiles.Where(f => tokenizerDir != null && File.Exists(Path.Combine(tokenizerDir, f))))
+            WriteText(Path.Combine(outDir, GemmaConfig.GenerationConfigFile), SyntheticConfig.GenerationConfig(),
+                written);
+            var tokenizerFiles = tokenizerDir == null ? []
+                : TokenizerFiles.Where(f => File.Exists(Path.Combine(tokenizerDir, f)));
+            foreach (string file in tokenizerFiles)
             {
                 written.Add(Path.Combine(outDir, file));
                 File.Copy(Path.Combine(tokenizerDir!, file), written[^1] + Partial, overwrite: true);

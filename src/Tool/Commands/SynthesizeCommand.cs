@@ -7,11 +7,13 @@ namespace GemmaBench.Tool.Commands;
 
 /// <summary>Writes a synthetic Gemma-3 checkpoint (seeded random weights of a real shape) for benchmarking
 /// without downloading weights. Prints the checkpoint directory on stdout when done.</summary>
-[Command(Name = "synthesize", Description = "Write a synthetic Gemma-3 checkpoint of a real shape with seeded random weights.")]
+[Command(Name = "synthesize",
+    Description = "Write a synthetic Gemma-3 checkpoint of a real shape with seeded random weights.")]
 [HelpOption("-h|--help")]
 public sealed class SynthesizeCommand
 {
-    [Option("--preset", Description = "Model shape: gemma-3-270m, gemma-3-1b, gemma-3-4b, gemma-3-12b, gemma-3-27b, tiny, tiny-multimodal.")]
+    [Option("--preset", Description = "Model shape: gemma-3-270m, gemma-3-1b, gemma-3-4b, gemma-3-12b, " +
+        "gemma-3-27b, tiny, tiny-multimodal.")]
     [Required]
     public string Preset { get; set; } = "";
 
