@@ -128,12 +128,16 @@ public sealed partial class GemmaModel : nn.Module
         Tensor? localMask = withMasks ? AttentionMask.Build(tokens, Config.SlidingWindow, group) : null;
         Tensor? globalMask = withMasks ? AttentionMask.Build(tokens, null, group) : null;
 
+        var localAngles = LocalRope.For(start, tokens);
+        var globalAngles = GlobalRope.For(start, tokens);
+
         var x = Embedding.forward(ids);
         for (int i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
-            var rope = layer.IsGlobal ? GlobalRope : LocalRope;
-            x = layer.Forward(x, rope, start, layer.IsGlobal ? globalMask : localMask, cache?.Layers[i]);
+            x = layer.IsGlobal
+                ? layer.Forward(x, globalAngles, start, globalMask, cache?.Layers[i])
+                : layer.Forward(x, localAngles, start, localMask, cache?.Layers[i]);
         }
         var last = x.narrow(1, tokens - 1, 1);
         return LmHead.forward(FinalNorm.forward(last)).view(-1);

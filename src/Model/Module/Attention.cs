@@ -40,12 +40,12 @@ public sealed class Attention : nn.Module
     /// Without a cache (or when prefilling one) the tokens attend to each other under <paramref name="mask"/>
     /// [group × tokens, tokens]; with a cache they are stored first and a single token attends to what the
     /// cache holds, which needs no mask.</summary>
-    public Tensor Forward(Tensor x, RotaryEmbedding rope, int start, Tensor? mask, LayerKvCache? cache)
+    public Tensor Forward(Tensor x, RotaryEmbedding.Angles angles, int start, Tensor? mask, LayerKvCache? cache)
     {
         using var scope = NewDisposeScope();
         long tokens = x.shape[1];
-        var q = rope.Apply(QueryNorm.forward(Query.forward(x).view(1, tokens, numHeads, headDim)), start);
-        var k = rope.Apply(KeyNorm.forward(Key.forward(x).view(1, tokens, numKvHeads, headDim)), start);
+        var q = RotaryEmbedding.Apply(QueryNorm.forward(Query.forward(x).view(1, tokens, numHeads, headDim)), angles);
+        var k = RotaryEmbedding.Apply(KeyNorm.forward(Key.forward(x).view(1, tokens, numKvHeads, headDim)), angles);
         var v = Value.forward(x).view(1, tokens, numKvHeads, headDim);
 
         Tensor keys, values;

@@ -27,10 +27,10 @@ public sealed class DecoderLayer : nn.Module
     public RmsNorm PreFeedforwardNorm { get; }
     public RmsNorm PostFeedforwardNorm { get; }
 
-    public Tensor Forward(Tensor x, RotaryEmbedding rope, int start, Tensor? mask, LayerKvCache? cache)
+    public Tensor Forward(Tensor x, RotaryEmbedding.Angles angles, int start, Tensor? mask, LayerKvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var attended = Attention.Forward(InputNorm.forward(x), rope, start, mask, cache);
+        var attended = Attention.Forward(InputNorm.forward(x), angles, start, mask, cache);
         x = x + PostAttentionNorm.forward(attended);
         var fed = Mlp.forward(PreFeedforwardNorm.forward(x));
         return scope.MoveToOuter(x.add_(PostFeedforwardNorm.forward(fed)));

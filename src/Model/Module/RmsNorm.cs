@@ -19,10 +19,11 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var x32 = x.to(ScalarType.Float32);
-        var meanSquare = x32.square().mean([-1L], keepdim: true);
-        var normed = x32 * (meanSquare + eps).rsqrt_() * scale;
-        return scope.MoveToOuter(normed.to(x.dtype));
+        bool isFloat32 = x.dtype == ScalarType.Float32;
+        var x32 = isFloat32 ? x : x.to(ScalarType.Float32);
+        var inverseRms = x32.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+        var normed = (x32 * inverseRms).mul_(scale);
+        return scope.MoveToOuter(isFloat32 ? normed : normed.to(x.dtype));
     }
 
     protected override void Dispose(bool disposing)
