@@ -47,8 +47,10 @@ public sealed partial class GemmaModel : nn.Module
     public RotaryEmbedding GlobalRope { get; }
 
     /// <summary>Loads config and weights from a Hugging Face checkpoint directory. Weights stored in the
-    /// compute dtype are views of the memory-mapped files (no copy).</summary>
-    public static GemmaModel Load(string modelDir, ScalarType computeDtype)
+    /// compute dtype are views of the memory-mapped files (no copy); others are converted here, or, with
+    /// <paramref name="deferConversion"/>, when first used (for callers that replace the projections right
+    /// away and must not hold every converted weight at once).</summary>
+    public static GemmaModel Load(string modelDir, ScalarType computeDtype, bool deferConversion = false)
     {
         RefuseComputeDtype(computeDtype);
         var config = GemmaConfig.Load(modelDir);
@@ -56,13 +58,24 @@ public sealed partial class GemmaModel : nn.Module
         try
         {
             var loader = new WeightLoader(reader, config, computeDtype, modelDir);
-            return new GemmaModel(config, computeDtype, reader, loader);
+            var model = new GemmaModel(config, computeDtype, reader, loader);
+            if (!deferConversion)
+                model.ConvertWeights();
+            return model;
         }
         catch
         {
             reader.Dispose();
             throw;
         }
+    }
+
+    void ConvertWeights()
+    {
+        var projections = layers.SelectMany(l => new[] { l.Attention.Query, l.Attention.Key, l.Attention.Value,
+            l.Attention.Output, l.Mlp.Gate, l.Mlp.Up, l.Mlp.Down }).Append(LmHead).OfType<Projection>();
+        foreach (var projection in projections)
+            _ = projection.Weight;
     }
 
     static void RefuseComputeDtype(ScalarType dtype)

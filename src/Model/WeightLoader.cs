@@ -55,21 +55,16 @@ sealed class WeightLoader(CheckpointReader reader, GemmaConfig config, ScalarTyp
     /// <summary>The tied LM head: the embedding matrix in the compute dtype.</summary>
     public Projection LmHead() => Linear("embed_tokens", config.VocabSize, config.HiddenSize, "lm_head");
 
-    /// <summary>A projection's weight [out, in] in the compute dtype. When the stored dtype differs, the copy
-    /// is made here and the file pages it was read from are given back at once.</summary>
-    public Tensor ComputeWeight(string name, long rows, long columns)
+    /// <summary>A projection with its weight [out, in]: a view of the mapped file when stored in the compute
+    /// dtype; otherwise converted when first used, giving the file pages back right after.</summary>
+    Projection Linear(string name, long rows, long columns, string? moduleName = null)
     {
         var stored = Stored(name, rows, columns);
         if (stored.dtype == computeDtype)
-            return stored;
-        var converted = stored.to(computeDtype).DetachFromDisposeScope();
-        stored.Dispose();
-        reader.Release(StoredName(name));
-        return converted;
+            return new Projection(moduleName ?? name, stored);
+        string storedName = StoredName(name);
+        return new Projection(moduleName ?? name, stored, computeDtype, () => reader.Release(storedName));
     }
-
-    Projection Linear(string name, long rows, long columns, string? moduleName = null) =>
-        new(moduleName ?? name, ComputeWeight(name, rows, columns));
 
     RmsNorm Norm(string name, long size, double extraFactor = 1)
     {

@@ -1,29 +1,59 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
 
 /// <summary>A bias-free linear projection y = x Wᵀ with W [out, in] in the compute dtype; the module that
-/// <see cref="GemmaModel.ReplaceLinears"/> swaps out.</summary>
+/// <see cref="GemmaModel.ReplaceLinears"/> swaps out. A weight stored in another dtype can be converted on first
+/// use: then a model that is quantized right after loading never holds more than one converted weight.</summary>
 public sealed class Projection : nn.Module<Tensor, Tensor>
 {
+    Tensor? weight;
+    Tensor? stored;
+    readonly ScalarType computeDtype;
+    readonly Action? releaseStored;
+
     public Projection(string name, Tensor weight) : base(name)
     {
-        Weight = weight;
+        this.weight = weight;
+        computeDtype = weight.dtype;
     }
 
-    public Tensor Weight { get; }
+    /// <summary>A projection whose weight is converted from <paramref name="stored"/> when first needed;
+    /// <paramref name="releaseStored"/> then gives the stored tensor's memory back.</summary>
+    internal Projection(string name, Tensor stored, ScalarType computeDtype, Action releaseStored) : base(name)
+    {
+        this.stored = stored;
+        this.computeDtype = computeDtype;
+        this.releaseStored = releaseStored;
+    }
 
-    public long InFeatures => Weight.shape[1];
+    /// <summary>The weight [out, in] in the compute dtype (converted now if it was not yet).</summary>
+    public Tensor Weight
+    {
+        get
+        {
+            if (weight is null)
+            {
+                weight = stored!.to(computeDtype).DetachFromDisposeScope();
+                stored.Dispose();
+                stored = null;
+                releaseStored!();
+            }
+            return weight;
+        }
+    }
 
-    public long OutFeatures => Weight.shape[0];
+    public bool IsConverted => weight is not null;
 
     public override Tensor forward(Tensor x) => nn.functional.linear(x, Weight);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-            Weight.Dispose();
+        {
+            weight?.Dispose();
+            stored?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

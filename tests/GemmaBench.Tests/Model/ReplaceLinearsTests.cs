@@ -58,4 +58,20 @@ public class ReplaceLinearsTests
 
         Assert.Equal(expected.Greedy24, result.TokenIds);
     }
+
+    [Fact]
+    public void DeferredConversionConvertsEachWeightOnFirstUseWithSameResults()
+    {
+        var expected = ExpectedCase.Load("tiny-odd", "A");
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny-odd"), ScalarType.Float32, deferConversion: true);
+        var query = (Projection)model.Layers[0].Attention.Query;
+        Assert.False(query.IsConverted);
+
+        using var logits = model.LogitsWithoutCache(expected.InputIds);
+
+        Assert.True(query.IsConverted);
+        Assert.Equal(ScalarType.Float32, query.Weight.dtype);
+        float worst = (logits - tensor(expected.LastLogits)).abs().max().item<float>();
+        Assert.True(worst <= 1e-4f, $"logits differ by {worst}");
+    }
 }
