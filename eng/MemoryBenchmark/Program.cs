@@ -38,11 +38,12 @@ int Decode()
 
 int Replace()
 {
-    model.ReplaceLinears((_, weight) => new Zeros(weight.shape[0]));
+    model.ReplaceLinears((_, weight) => new Zeros(weight));
     GC.Collect();
     GC.WaitForPendingFinalizers();
     Console.WriteLine($"rss_after_replace_mb: {RssMb():F0}");
-    new GemmaBench.Model.Generator(model).Generate([2, 3], new GenerationOptions { MaxNewTokens = 4, StopAtEos = false });
+    new GemmaBench.Model.Generator(model).Generate([2, 3],
+        new GenerationOptions { MaxNewTokens = 4, StopAtEos = false });
     Console.WriteLine($"rss_after_replaced_decode_mb: {RssMb():F0}");
     Console.WriteLine($"rss_peak_mb: {PeakRssMb():F0}");
     return 0;
@@ -60,9 +61,19 @@ static double PeakRssMb()
     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
 }
 
-/// <summary>Stands in for a quantized projection: output of the right shape, no weight at all.</summary>
-sealed class Zeros(long outFeatures) : nn.Module<Tensor, Tensor>("zeros")
+/// <summary>Stands in for a quantized projection: reads the whole weight once, as a quantizer does, then keeps
+/// only a scalar and returns output of the right shape.</summary>
+sealed class Zeros(Tensor weight) : nn.Module<Tensor, Tensor>("zeros")
 {
+    readonly long outFeatures = weight.shape[0];
+    readonly float scale = MaxAbs(weight);
+
+    static float MaxAbs(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        return weight.abs().max().to(ScalarType.Float32).item<float>();
+    }
+
     public override Tensor forward(Tensor x) =>
-        zeros(x.shape.SkipLast(1).Append(outFeatures).ToArray(), dtype: x.dtype);
+        zeros(x.shape.SkipLast(1).Append(outFeatures).ToArray(), dtype: x.dtype).add_(scale * 0);
 }

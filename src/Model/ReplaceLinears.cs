@@ -1,3 +1,4 @@
+using GemmaBench.Model.Checkpoint;
 using GemmaBench.Model.Module;
 using static TorchSharp.torch;
 
@@ -9,9 +10,14 @@ public sealed partial class GemmaModel
     /// name ("layers.3.self_attn.q_proj", ..., "lm_head") and its weight [out, in] in the compute dtype (for
     /// lm_head, the tied embedding matrix; the embedding itself stays for lookups). After each swap the model
     /// holds no reference to the float weight, and the file pages it was mapped from are given back to the
-    /// kernel, so resident memory falls as the swap proceeds.</summary>
+    /// kernel, so resident memory falls as the swap proceeds. lm_head goes first: it is the largest weight
+    /// (vocab × hidden) and the peak is lowest while nothing else has been made yet.</summary>
     public void ReplaceLinears(Func<string, Tensor, nn.Module<Tensor, Tensor>> make)
     {
+        // Limitation: with float32 compute over a bfloat16 checkpoint, lm_head is handed over as a float32 copy
+        // of the embedding (vocab × hidden × 4 bytes, 1.2 GB for gemma-3-1b) because the contract asks for the
+        // compute dtype; bfloat16 compute hands over the mapped file itself.
+        LmHead = Replace("lm_head", LmHead, make, storedName: "embed_tokens");
         for (int i = 0; i < layers.Count; i++)
         {
             string p = $"layers.{i}.";
@@ -25,7 +31,7 @@ public sealed partial class GemmaModel
             mlp.Up = Replace(p + "mlp.up_proj", mlp.Up, make);
             mlp.Down = Replace(p + "mlp.down_proj", mlp.Down, make);
         }
-        LmHead = Replace("lm_head", LmHead, make, storedName: "embed_tokens");
+        NativeMemory.TrimHeap();
     }
 
     nn.Module<Tensor, Tensor> Replace(string name, nn.Module<Tensor, Tensor> current,

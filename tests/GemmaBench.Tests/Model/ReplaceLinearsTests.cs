@@ -35,10 +35,10 @@ public class ReplaceLinearsTests
         using var logits = model.LogitsWithoutCache(expected.InputIds);
 
         Assert.Equal(6 * 7 + 1, offered.Count);
-        Assert.Equal("layers.0.self_attn.q_proj [128, 64]", offered[0]);
-        Assert.Equal("layers.0.self_attn.k_proj [64, 64]", offered[1]);
-        Assert.Equal("layers.5.mlp.down_proj [64, 128]", offered[^2]);
-        Assert.Equal("lm_head [512, 64]", offered[^1]);
+        Assert.Equal("lm_head [512, 64]", offered[0]);
+        Assert.Equal("layers.0.self_attn.q_proj [128, 64]", offered[1]);
+        Assert.Equal("layers.0.self_attn.k_proj [64, 64]", offered[2]);
+        Assert.Equal("layers.5.mlp.down_proj [64, 128]", offered[^1]);
         Assert.Equal(offered.Count, offered.Distinct().Count());
         Assert.All(made, m => Assert.Equal(1, m.Calls));
         Assert.DoesNotContain(model.Layers, l => l.Attention.Query is Projection || l.Mlp.Down is Projection);
