@@ -23,7 +23,7 @@ public static partial class ModelLocator
         if (!IsHubId(model))
         {
             throw new HubException(HubFailure.InvalidModelId,
-                $"--model '{model}': no such directory, and not a Hugging Face model id like google/gemma-3-1b-it");
+                $"model '{model}' is neither a directory nor a Hugging Face model id like google/gemma-3-1b-it");
         }
         if (revision.Length == 0 || revision.StartsWith('/') || revision.Split('/').Contains("..")
             || revision.Contains('\\'))

@@ -126,7 +126,7 @@ public sealed class HubErrorTests : IDisposable
             () => ModelLocator.ResolveAsync("no/such/dir", "main", null, fixture.Settings));
 
         Assert.Equal(HubFailure.InvalidModelId, error.Failure);
-        Assert.StartsWith("--model 'no/such/dir': no such directory", error.Message);
+        Assert.StartsWith("model 'no/such/dir' is neither a directory nor a Hugging Face model id", error.Message);
         Assert.Empty(fixture.Hub.Requests);
     }
 }
