@@ -117,7 +117,8 @@ sealed class BlobDownloader(string repoId, HubClient client, HubSettings setting
         }
     }
 
-    static async Task HashPrefixAsync(FileStream file, IncrementalHash hash, long length, CancellationToken cancel)
+    static async Task HashPrefixAsync(
+        FileStream file, IncrementalHash hash, long length, CancellationToken cancel)
     {
         if (file.Length != length)
             file.SetLength(length);
@@ -125,7 +126,8 @@ sealed class BlobDownloader(string repoId, HubClient client, HubSettings setting
         var buffer = new byte[BufferSize];
         for (long done = 0; done < length;)
         {
-            int read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - done)), cancel);
+            int wanted = (int)Math.Min(buffer.Length, length - done);
+            int read = await file.ReadAsync(buffer.AsMemory(0, wanted), cancel);
             if (read == 0)
                 break;
             hash.AppendData(buffer, 0, read);

@@ -5,7 +5,8 @@ namespace GemmaBench.Model.Hub;
 /// <summary>The files of a Hugging Face checkpoint that gemma-bench reads.</summary>
 public static class CheckpointFiles
 {
-    public static readonly IReadOnlyList<string> Required = ["config.json", "tokenizer.json", "tokenizer_config.json"];
+    public static readonly IReadOnlyList<string> Required =
+        ["config.json", "tokenizer.json", "tokenizer_config.json"];
 
     public const string GenerationConfig = "generation_config.json";
     public const string SingleWeights = "model.safetensors";

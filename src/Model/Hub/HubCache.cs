@@ -21,7 +21,10 @@ public sealed class HubCache(string cacheDir, string repoId)
         if (IsCommitId(revision))
             return revision;
         string refPath = Path.Combine(RepoDir, "refs", revision);
-        return File.Exists(refPath) && File.ReadAllText(refPath).Trim() is { Length: > 0 } commit ? commit : null;
+        if (!File.Exists(refPath))
+            return null;
+        string commit = File.ReadAllText(refPath).Trim();
+        return commit.Length > 0 ? commit : null;
     }
 
     public void WriteRef(string revision, string commit)
@@ -64,7 +67,8 @@ public sealed class HubCache(string cacheDir, string repoId)
         {
             File.CreateSymbolicLink(temp, Path.GetRelativePath(pointerDir, BlobPath(etag)));
         }
-        catch (Exception e) when (OperatingSystem.IsWindows() && e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (OperatingSystem.IsWindows()
+            && e is IOException or UnauthorizedAccessException)
         {
             // Limitation: without symlink rights on Windows the blob is copied, as huggingface_hub does.
             File.Copy(BlobPath(etag), temp);

@@ -31,9 +31,12 @@ sealed class HubClient : IDisposable
 
     public int RequestCount { get; private set; }
 
-    public Uri ResolveUrl(string repoId, string revision, string file) =>
-        new($"{settings.Endpoint.AbsoluteUri.TrimEnd('/')}/{repoId}/resolve/"
-            + $"{Uri.EscapeDataString(revision)}/{string.Join('/', file.Split('/').Select(Uri.EscapeDataString))}");
+    public Uri ResolveUrl(string repoId, string revision, string file)
+    {
+        string path = string.Join('/', file.Split('/').Select(Uri.EscapeDataString));
+        return new Uri($"{settings.Endpoint.AbsoluteUri.TrimEnd('/')}/{repoId}/resolve/"
+            + $"{Uri.EscapeDataString(revision)}/{path}");
+    }
 
     /// <summary>The file's commit, blob name, size and download URL; null when the file does not exist
     /// and <paramref name="optional"/> is set.</summary>
@@ -42,7 +45,8 @@ sealed class HubClient : IDisposable
     {
         Uri url = ResolveUrl(repoId, revision, file);
         using HttpResponseMessage response = await SendAsync(HttpMethod.Head, url, 0, file, cancel);
-        if (response.StatusCode == HttpStatusCode.NotFound && optional && ErrorCode(response) is null or "EntryNotFound")
+        if (optional && response.StatusCode == HttpStatusCode.NotFound
+            && ErrorCode(response) is null or "EntryNotFound")
             return null;
         if (!IsSuccess(response))
             throw HubErrors.FromResponse(response, repoId, revision, file, settings);
@@ -84,7 +88,8 @@ sealed class HubClient : IDisposable
                 response.Dispose();
                 if (attempt >= settings.MaxAttempts)
                     throw new HubException(HubFailure.ServerError,
-                        $"the hub at {settings.Endpoint} answered {reason} for {file} {attempt} times: try again later");
+                        $"the hub at {settings.Endpoint} answered {reason} for {file} {attempt} times: "
+                        + "try again later");
             }
             catch (Exception e) when (IsTransient(e, cancel))
             {

@@ -9,8 +9,8 @@ public static partial class ModelLocator
 {
     public const string DefaultRevision = "main";
 
-    public static string Resolve(string model, string revision = DefaultRevision, IDownloadProgress? progress = null,
-        HubSettings? settings = null, CancellationToken cancel = default) =>
+    public static string Resolve(string model, string revision = DefaultRevision,
+        IDownloadProgress? progress = null, HubSettings? settings = null, CancellationToken cancel = default) =>
         ResolveAsync(model, revision, progress, settings, cancel).GetAwaiter().GetResult();
 
     /// <param name="settings">Cache, endpoint, token and offline mode; by default from the environment
@@ -40,14 +40,17 @@ public static partial class ModelLocator
             return cache.SnapshotDir(commit!);
         if (settings.Offline)
         {
+            string what = commit == null
+                ? $"'{model}' (revision '{revision}') is not in the Hugging Face cache {settings.CacheDir}"
+                : $"'{model}' (revision '{revision}') is incomplete in the Hugging Face cache {settings.CacheDir}: "
+                    + $"{missing} is missing";
             throw new HubException(HubFailure.NotCached,
-                $"'{model}' (revision '{revision}') is not complete in the Hugging Face cache {settings.CacheDir}: "
-                + $"{missing} is missing and HF_HUB_OFFLINE=1 forbids downloading it; unset HF_HUB_OFFLINE");
+                $"{what}, and HF_HUB_OFFLINE=1 forbids downloading: unset HF_HUB_OFFLINE to download it");
         }
 
-        using var client = new HubClient(settings, progress ?? NoDownloadProgress.Instance);
-        return await new SnapshotDownload(model, cache, client, settings, progress ?? NoDownloadProgress.Instance)
-            .RunAsync(revision, cancel);
+        progress ??= NoDownloadProgress.Instance;
+        using var client = new HubClient(settings, progress);
+        return await new SnapshotDownload(model, cache, client, settings, progress).RunAsync(revision, cancel);
     }
 
     /// <summary>The first file the checkpoint needs that the snapshot lacks, or null when it is whole.</summary>

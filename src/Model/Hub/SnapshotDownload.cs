@@ -16,7 +16,8 @@ sealed class SnapshotDownload(string repoId, HubCache cache, HubClient client, H
         foreach (string name in CheckpointFiles.Required.Skip(1))
             files.Add((await MetadataAsync(commit, name, cancel))!);
 
-        if (await MetadataAsync(commit, CheckpointFiles.GenerationConfig, cancel, optional: true) is { } generation)
+        RemoteFile? generation = await MetadataAsync(commit, CheckpointFiles.GenerationConfig, cancel, true);
+        if (generation != null)
             files.Add(generation);
         else
             cache.MarkMissing(commit, CheckpointFiles.GenerationConfig);
@@ -45,7 +46,8 @@ sealed class SnapshotDownload(string repoId, HubCache cache, HubClient client, H
         return cache.SnapshotDir(commit);
     }
 
-    Task<RemoteFile?> MetadataAsync(string revision, string file, CancellationToken cancel, bool optional = false) =>
+    Task<RemoteFile?> MetadataAsync(
+        string revision, string file, CancellationToken cancel, bool optional = false) =>
         client.GetMetadataAsync(repoId, revision, file, optional, cancel);
 
     async Task EnsureBlobAsync(RemoteFile file, CancellationToken cancel)

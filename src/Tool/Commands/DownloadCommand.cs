@@ -21,7 +21,8 @@ public sealed class DownloadCommand
 
     int OnExecute(IConsole console)
     {
-        var progress = new DownloadProgressReporter(console.Error, DownloadProgressReporter.IsTerminal(console));
+        bool terminal = DownloadProgressReporter.IsTerminal(console);
+        var progress = new DownloadProgressReporter(console.Error, terminal);
         string dir = ModelLocator.Resolve(Model, Revision, progress);
         console.Out.WriteLine(dir);
         return CommandLine.Success;

@@ -80,7 +80,8 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
         int filled = (int)(fraction * BarWidth);
         double bytesPerSecond = (done - resumedFrom) / Math.Max(elapsed.TotalSeconds, 1e-3);
         string left = bytesPerSecond > 0 && done < total
-            ? TimeSpan.FromSeconds((total - done) / bytesPerSecond).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
+            ? TimeSpan.FromSeconds((total - done) / bytesPerSecond)
+                .ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
             : "-:--:--";
         stderr.Write(string.Create(CultureInfo.InvariantCulture,
             $"\r{file} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {fraction,4:P0} "
@@ -88,7 +89,8 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
         barShown = true;
     }
 
-    string Rate(TimeSpan elapsed) => Size((long)((done - resumedFrom) / Math.Max(elapsed.TotalSeconds, 1e-3))) + "/s";
+    string Rate(TimeSpan elapsed) =>
+        Size((long)((done - resumedFrom) / Math.Max(elapsed.TotalSeconds, 1e-3))) + "/s";
 
     static string Size(long bytes)
     {
@@ -100,6 +102,8 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
             value /= 1000;
             unit++;
         }
-        return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
+        return unit == 0
+            ? $"{bytes} B"
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
     }
 }

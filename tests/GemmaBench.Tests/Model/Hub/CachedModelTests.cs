@@ -88,7 +88,7 @@ public sealed class CachedModelTests : IDisposable
         HubException error = await fixture.ResolveFailsAsync();
 
         Assert.Equal(HubFailure.NotCached, error.Failure);
-        Assert.Contains("model.safetensors is missing and HF_HUB_OFFLINE=1 forbids downloading it", error.Message);
+        Assert.Contains("model.safetensors is missing, and HF_HUB_OFFLINE=1 forbids downloading", error.Message);
         Assert.Empty(fixture.Hub.Requests);
     }
 
