@@ -15,7 +15,10 @@ public static class ThroughputChart
     public static void Save(SweepResults results, Phase phase, string path)
     {
         var plot = new Plot();
+        // Fonts.Sans resolves to a serif face on Debian; ask for the sans face fonts-dejavu-core ships.
+        plot.Font.Set("DejaVu Sans");
         plot.Title($"{phase} Throughput vs Threads");
+        plot.Axes.Title.Label.Bold = true;
         plot.XLabel("Threads");
         plot.YLabel($"{phase} tokens per second");
 
