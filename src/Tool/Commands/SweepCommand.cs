@@ -61,7 +61,8 @@ public sealed class SweepCommand
         SweepPlan plan = BuildPlan();
         plan.Validate();
 
-        var runner = Runner ?? ChildProcessRunner.Self(Verbose ? line => stderr.WriteLine("  | " + line) : null);
+        var relay = Verbose ? (Action<string>)(line => stderr.WriteLine("  | " + line)) : null;
+        var runner = Runner ?? ChildProcessRunner.Self(relay);
         var results = new Sweeper(runner, stderr).Run(plan, Environment.ProcessorCount);
         SweepTable.Write(results, stdout);
         if (plan.Out is { } folder)

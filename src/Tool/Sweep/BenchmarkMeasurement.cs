@@ -45,7 +45,8 @@ public sealed record BenchmarkMeasurement
                 throw new FormatException($"its stdout is JSON {root.ValueKind}, expected an object");
             if (!root.TryGetProperty("prefill_tokens_per_second", out _)
                 || !root.TryGetProperty("decode_tokens_per_second", out _))
-                throw new FormatException("its JSON has no prefill_tokens_per_second or decode_tokens_per_second");
+                throw new FormatException(
+                    "its JSON has no prefill_tokens_per_second or decode_tokens_per_second");
 
             return new BenchmarkMeasurement
             {

@@ -14,7 +14,8 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
     public static ChildProcessRunner Self(Action<string>? relayStderr = null)
     {
         string process = Environment.ProcessPath
-            ?? throw new InvalidOperationException("sweep: cannot tell which program is running to re-launch it");
+            ?? throw new InvalidOperationException(
+                "sweep: cannot tell which program is running to re-launch it");
         string processName = Path.GetFileNameWithoutExtension(process);
         if (processName != "dotnet")
             return new ChildProcessRunner(process, [], relayStderr);

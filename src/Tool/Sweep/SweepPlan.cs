@@ -75,13 +75,14 @@ public sealed record SweepPlan
     }
 
     /// <summary>Parses off, on or both.</summary>
-    public static IReadOnlyList<CompileMode>? ParseCompile(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "off" or "eager" => [CompileMode.Off],
-        "on" or "compiled" => [CompileMode.On],
-        "both" => [CompileMode.Off, CompileMode.On],
-        _ => null,
-    };
+    public static IReadOnlyList<CompileMode>? ParseCompile(string text) =>
+        text.Trim().ToLowerInvariant() switch
+        {
+            "off" or "eager" => [CompileMode.Off],
+            "on" or "compiled" => [CompileMode.On],
+            "both" => [CompileMode.Off, CompileMode.On],
+            _ => null,
+        };
 }
 
 /// <summary>One point of the sweep: a model run with one scheme, compile mode and thread count.</summary>

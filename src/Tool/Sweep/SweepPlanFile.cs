@@ -44,8 +44,10 @@ public static class SweepPlanFile
         if (yaml.Documents.Count == 0)
             throw new UsageException($"{path}:1: the plan is empty; it needs at least model and threads");
         if (yaml.Documents[0].RootNode is not YamlMappingNode root)
-            throw new UsageException(
-                $"{path}:{yaml.Documents[0].RootNode.Start.Line}: the plan must be a mapping of keys like threads: [1, 2]");
+        {
+            throw new UsageException($"{path}:{yaml.Documents[0].RootNode.Start.Line}: "
+                + "the plan must be a mapping of keys like threads: [1, 2]");
+        }
         return Read(root, new Reader(path));
     }
 
@@ -91,7 +93,8 @@ public static class SweepPlanFile
         public int Integer(string key, YamlNode node)
         {
             string text = String(key, node);
-            return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
+            var style = NumberStyles.AllowLeadingSign;
+            return int.TryParse(text, style, CultureInfo.InvariantCulture, out int value)
                 ? value
                 : throw Error(node, key, $"'{text}' is not a whole number");
         }

@@ -31,7 +31,8 @@ public sealed record ConfigurationSummary(SweepConfiguration Configuration, int 
 public sealed record BestThreads(string ModelLabel, string Mode, int? Prefill, double? PrefillTokensPerSecond,
     int? Decode, double? DecodeTokensPerSecond);
 
-/// <summary>Everything a sweep found: every run, and the summaries the table, files and charts show.</summary>
+/// <summary>Everything a sweep found: every run, and the summaries the table, files and charts
+/// show.</summary>
 public sealed class SweepResults
 {
     public SweepResults(SweepPlan plan, IReadOnlyList<RunRecord> runs, int processorCount)
@@ -64,7 +65,8 @@ public sealed class SweepResults
     public int FailedRuns => Runs.Count(run => !run.Succeeded);
 
     /// <summary>The summaries grouped per model and mode, in table order: one chart line each.</summary>
-    public IReadOnlyList<KeyValuePair<(string ModelLabel, string Mode), IReadOnlyList<ConfigurationSummary>>> Lines() =>
+    public IReadOnlyList<KeyValuePair<(string ModelLabel, string Mode), IReadOnlyList<ConfigurationSummary>>>
+        Lines() =>
     [
         .. Summaries
             .GroupBy(s => (s.Configuration.ModelLabel, s.Configuration.Mode))

@@ -22,7 +22,8 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
                     + $", repeat {repeat} of {plan.Repeat}; {Progress(clock.Elapsed, runs.Count, total)}");
                 var record = RunOne(configuration, repeat, plan);
                 if (record.Failure is not null)
-                    stderr.WriteLine($"sweep: run {runs.Count + 1} failed ({Describe(configuration)}): {record.Failure}");
+                    stderr.WriteLine(
+                        $"sweep: run {runs.Count + 1} failed ({Describe(configuration)}): {record.Failure}");
                 else if (record.Measurement!.Threads is { } reported && reported != configuration.Threads)
                     stderr.WriteLine($"sweep: run {runs.Count + 1} asked for {configuration.Threads} threads "
                         + $"but reports {reported}");
@@ -50,7 +51,8 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
 
         if (output.ExitCode != 0)
         {
-            string last = output.StderrLines.LastOrDefault(line => line.Trim().Length > 0) ?? "no message on stderr";
+            string last = output.StderrLines.LastOrDefault(line => line.Trim().Length > 0)
+                ?? "no message on stderr";
             return new RunRecord(configuration, repeat, null, $"exit code {output.ExitCode}: {last.Trim()}");
         }
         try
