@@ -10,42 +10,51 @@ namespace GemmaBench.Tool.Commands;
 [HelpOption("-h|--help")]
 public sealed class SweepCommand
 {
-    [Option("--model", CommandOptionType.MultipleValue,
+    [Option("--model", CommandOptionType.MultipleValue, ValueName = "DIR_OR_ID",
         Description = "Checkpoint folder or hub id; repeat for several models.")]
     public string[] Models { get; set; } = [];
 
-    [Option("--threads", Description = "Comma-separated thread counts, like 1,2,4,8.")]
+    [Option("--threads", ValueName = "LIST",
+        Description = "Comma-separated thread counts, like 1,2,4,8.")]
     public string? Threads { get; set; }
 
-    [Option("--compile", Description = "off, on or both [off].")]
+    [Option("--compile", ValueName = "MODE",
+        Description = "off, on or both [off].")]
     public string? Compile { get; set; }
 
-    [Option("--quant-scheme", CommandOptionType.MultipleValue,
+    [Option("--quant-scheme", CommandOptionType.MultipleValue, ValueName = "SCHEME",
         Description = "Quantization scheme; repeat to compare schemes [the benchmark's default].")]
     public string[] QuantSchemes { get; set; } = [];
 
-    [Option("--groupsize", Description = "Group size for quantization [the benchmark's default].")]
+    [Option("--groupsize", ValueName = "N",
+        Description = "Group size for quantization [the benchmark's default].")]
     public int? GroupSize { get; set; }
 
-    [Option("--int4-kernel", Description = "INT4 kernel [the benchmark's default].")]
+    [Option("--int4-kernel", ValueName = "KERNEL", Description = "INT4 kernel [the benchmark's default].")]
     public string? Int4Kernel { get; set; }
 
-    [Option("--dtype", Description = "float32 or bfloat16 [the benchmark's default].")]
+    [Option("--dtype", ValueName = "DTYPE",
+        Description = "float32 or bfloat16 [the benchmark's default].")]
     public string? Dtype { get; set; }
 
-    [Option("--max-new-tokens", Description = "Tokens to generate per run [the benchmark's default].")]
+    [Option("--max-new-tokens", ValueName = "N",
+        Description = "Tokens to generate per run [the benchmark's default].")]
     public int? MaxNewTokens { get; set; }
 
-    [Option("--prompt", Description = "Prompt text [the benchmark's default].")]
+    [Option("--prompt", ValueName = "TEXT",
+        Description = "Prompt text [the benchmark's default].")]
     public string? Prompt { get; set; }
 
-    [Option("--repeat", Description = "Runs per configuration; the table shows median [min-max] [3].")]
+    [Option("--repeat", ValueName = "N",
+        Description = "Runs per configuration; the table shows median [min-max] [3].")]
     public int? Repeat { get; set; }
 
-    [Option("--out", Description = "Folder for results.csv, results.json, prefill.png, decode.png [none].")]
+    [Option("--out", ValueName = "DIR",
+        Description = "Folder for results.csv, results.json, prefill.png, decode.png [none].")]
     public string? Out { get; set; }
 
-    [Option("--plan", Description = "YAML plan with the same keys as these options; options given here win.")]
+    [Option("--plan", ValueName = "YAML",
+        Description = "YAML plan with the same keys as these options; options given here win.")]
     public string? Plan { get; set; }
 
     [Option("--verbose", Description = "Relay each run's stderr.")]
