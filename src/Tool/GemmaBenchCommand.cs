@@ -8,6 +8,7 @@ namespace GemmaBench.Tool;
 [Command(Name = "gemma-bench", Description = "Benchmarks Gemma-3 models on the CPU with TorchSharp.")]
 [HelpOption("-h|--help")]
 [Subcommand(typeof(DownloadCommand))]
+[Subcommand(typeof(SweepCommand))]
 public sealed class GemmaBenchCommand
 {
     [Option("--verbose", Description = "Print stack traces and diagnostics on stderr.")]
