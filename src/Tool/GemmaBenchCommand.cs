@@ -1,3 +1,4 @@
+using GemmaBench.Tool.Commands;
 using McMaster.Extensions.CommandLineUtils;
 
 namespace GemmaBench.Tool;
@@ -6,6 +7,7 @@ namespace GemmaBench.Tool;
 /// Each subcommand is a class in Commands/ listed in the Subcommand attribute below.</summary>
 [Command(Name = "gemma-bench", Description = "Benchmarks Gemma-3 models on the CPU with TorchSharp.")]
 [HelpOption("-h|--help")]
+[Subcommand(typeof(TokenizeCommand))]
 public sealed class GemmaBenchCommand
 {
     [Option("--verbose", Description = "Print stack traces and diagnostics on stderr.")]

@@ -27,9 +27,11 @@ sealed class TokenizerFiles
 
     public static TokenizerFiles Read(string modelDir)
     {
+        var tokenizerJson = ReadFile(modelDir, TokenizerJson);
+        var configJson = ReadFile(modelDir, ConfigJson);
         var files = new TokenizerFiles();
-        files.ReadTokenizerJson(ReadFile(modelDir, TokenizerJson));
-        files.ReadConfigJson(ReadFile(modelDir, ConfigJson));
+        files.ReadTokenizerJson(tokenizerJson);
+        files.ReadConfigJson(configJson);
         return files;
     }
 
@@ -204,10 +206,12 @@ sealed class TokenizerFiles
             if (reader.TokenType != JsonTokenType.StartArray)
                 throw Corrupt(path, $"merge {Merges.Count} is neither a pair nor a string");
 
+            // Checked inline: building an error message per merge would cost more than the parsing.
             int length = 0;
             for (int side = 0; side < 2; side++)
             {
-                Expect(ref reader, JsonTokenType.String, path, $"merge {Merges.Count} is not a pair of strings");
+                if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                    throw Corrupt(path, $"merge {Merges.Count} is not a pair of strings");
                 int needed = length + 1 + reader.ValueSpan.Length;
                 if (needed > buffer.Length)
                     Array.Resize(ref buffer, Math.Max(needed, buffer.Length * 2));
@@ -218,7 +222,8 @@ sealed class TokenizerFiles
                 if (buffer.AsSpan(start, length - start).Contains(' '))
                     throw Corrupt(path, $"merge {Merges.Count} has a space inside a piece");
             }
-            Expect(ref reader, JsonTokenType.EndArray, path, $"merge {Merges.Count} is not a pair of strings");
+            if (!reader.Read() || reader.TokenType != JsonTokenType.EndArray)
+                throw Corrupt(path, $"merge {Merges.Count} is not a pair of strings");
             Merges.Add(new string(buffer, 0, length));
         }
     }
