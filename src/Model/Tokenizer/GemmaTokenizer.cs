@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 using Microsoft.ML.Tokenizers;
@@ -27,7 +28,7 @@ public sealed class GemmaTokenizer
     /// <summary>The id of tokenizer_config.json's eos_token (&lt;end_of_turn&gt; for Gemma-3).</summary>
     public int EosId { get; }
 
-    /// <summary>Whether <see cref="Encode"/> starts with BOS by default (tokenizer_config.json's add_bos_token).</summary>
+    /// <summary>tokenizer_config.json's add_bos_token: whether prompts should start with BOS.</summary>
     public bool AddsBos { get; }
 
     /// <summary>Ids run from 0 to VocabSize - 1.</summary>
@@ -81,8 +82,8 @@ public sealed class GemmaTokenizer
 
         int missingByte = Array.IndexOf(_byteIds, -1);
         if (missingByte >= 0)
-            throw new ModelException($"{jsonPath} has no byte piece <0x{missingByte:X2}>, which byte fallback " +
-                "needs; it is not a Gemma-3 tokenizer.");
+            throw new ModelException($"{jsonPath} has no byte piece <0x{missingByte:X2}>, which byte " +
+                "fallback needs; it is not a Gemma-3 tokenizer.");
 
         BosId = IdOf(files.BosToken, "bos_token", modelDir);
         EosId = IdOf(files.EosToken, "eos_token", modelDir);
@@ -98,15 +99,15 @@ public sealed class GemmaTokenizer
     // Byte pieces are named "<0xXX>" with two hex digits.
     static int? ByteOfPiece(string piece) =>
         piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece[5] == '>'
-        && byte.TryParse(piece.AsSpan(3, 2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out byte b)
+        && byte.TryParse(piece.AsSpan(3, 2), NumberStyles.AllowHexSpecifier, null, out byte b)
             ? b : null;
 
     int IdOf(string token, string field, string modelDir)
     {
         int id = Array.IndexOf(_text, token.Replace(Space, ' '));
         return id >= 0 ? id : throw new ModelException(
-            $"{Path.Combine(modelDir, TokenizerFiles.ConfigJson)}: {field} '{token}' is not in tokenizer.json; " +
-            "the two files do not belong together, download the model again.");
+            $"{Path.Combine(modelDir, TokenizerFiles.ConfigJson)}: {field} '{token}' is not in " +
+            "tokenizer.json; the two files do not belong together, download the model again.");
     }
 
     /// <summary>The ids for a text; literal special-token text such as "&lt;start_of_turn&gt;" becomes
@@ -213,7 +214,8 @@ public sealed class GemmaTokenizer
     }
 
     /// <summary>A decoder for ids arriving one at a time, as generation produces them.</summary>
-    public StreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = false) => new(this, skipSpecialTokens);
+    public StreamingDecoder CreateStreamingDecoder(bool skipSpecialTokens = false) =>
+        new(this, skipSpecialTokens);
 
     /// <summary>What an id decodes to: a byte (byteValue ≥ 0) or a piece of text. False for ids to leave
     /// out: outside the vocabulary, or special when those are skipped.</summary>
@@ -228,7 +230,7 @@ public sealed class GemmaTokenizer
         return true;
     }
 
-    /// <summary>Whether an id is one of the special tokens (BOS, EOS, turn markers...) that decoding can skip.</summary>
+    /// <summary>Whether an id is a special token (BOS, EOS, turn markers...), which decoding can skip.</summary>
     public bool IsSpecial(int id) => (uint)id < (uint)_special.Length && _special[id];
 
     /// <summary>The prompt for one user turn in Gemma-3's chat format, as tokenizer_config.json's

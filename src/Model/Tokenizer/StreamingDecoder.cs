@@ -19,7 +19,7 @@ public sealed class StreamingDecoder
         _skipSpecialTokens = skipSpecialTokens;
     }
 
-    /// <summary>The text that <paramref name="id"/> completes; empty while a character is incomplete.</summary>
+    /// <summary>The text <paramref name="id"/> completes; empty while a character is incomplete.</summary>
     // Limitation: a run of byte pieces that is not valid UTF-8 gives one U+FFFD per invalid sequence,
     // where Decode (like Hugging Face) gives one per piece: streaming cannot wait for the run to end.
     public string Push(int id)

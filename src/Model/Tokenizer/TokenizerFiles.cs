@@ -39,8 +39,9 @@ sealed class TokenizerFiles
     {
         string path = Path.Combine(modelDir, name);
         if (!File.Exists(path))
-            throw new ModelException($"{path} is missing: the model directory needs the Hugging Face tokenizer " +
-                "files tokenizer.json and tokenizer_config.json; download the model again or pass another --model.");
+            throw new ModelException($"{path} is missing: the model directory needs the Hugging Face " +
+                "tokenizer files tokenizer.json and tokenizer_config.json; download the model again or pass " +
+                "another --model.");
         try
         {
             return (path, File.ReadAllBytes(path));
@@ -240,7 +241,8 @@ sealed class TokenizerFiles
             EosToken = TokenName(root, "eos_token", file.Path) ?? EosToken;
             if (root.TryGetProperty("add_bos_token", out var addBos))
                 AddBos = addBos.ValueKind != JsonValueKind.False;
-            if (root.TryGetProperty("chat_template", out var template) && template.ValueKind == JsonValueKind.String)
+            if (root.TryGetProperty("chat_template", out var template)
+                && template.ValueKind == JsonValueKind.String)
                 ChatTemplate = template.GetString();
         }
         catch (JsonException e)

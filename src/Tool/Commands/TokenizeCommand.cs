@@ -7,14 +7,16 @@ namespace GemmaBench.Tool.Commands;
 
 /// <summary>`gemma-bench tokenize`: texts in, ids out (or back with --decode), one JSON value per line,
 /// so users can check a prompt's length and report tokenization bugs. Loads only the tokenizer.</summary>
-[Command("tokenize", Description = "Reads one JSON string per stdin line and writes its token ids as a JSON " +
-    "array per stdout line (with --decode: arrays in, strings out). Loads only the tokenizer.")]
+[Command("tokenize", Description = "Reads one JSON string per stdin line and writes its token ids as a " +
+    "JSON array per stdout line (with --decode: arrays in, strings out). Loads only the tokenizer.")]
 public sealed class TokenizeCommand
 {
-    [Option("--model", Description = "Model directory with tokenizer.json and tokenizer_config.json (required).")]
+    [Option("--model", Description = "Model directory with tokenizer.json and tokenizer_config.json " +
+        "(required).")]
     public string Model { get; set; } = "";
 
-    [Option("--decode", Description = "Read JSON arrays of ids and write the decoded texts as JSON strings [off].")]
+    [Option("--decode", Description = "Read JSON arrays of ids and write the decoded texts as JSON " +
+        "strings [off].")]
     public bool Decode { get; set; }
 
     [Option("--skip-special-tokens", Description = "With --decode, leave special tokens such as <bos> " +
@@ -33,9 +35,10 @@ public sealed class TokenizeCommand
         for (string? line; (line = console.In.ReadLine()) != null;)
         {
             lineNumber++;
-            console.Out.WriteLine(Decode
+            string output = Decode
                 ? JsonString(tokenizer.Decode(ReadIds(line, lineNumber, tokenizer.VocabSize), SkipSpecialTokens))
-                : JsonArray(tokenizer.Encode(ReadText(line, lineNumber))));
+                : JsonArray(tokenizer.Encode(ReadText(line, lineNumber)));
+            console.Out.WriteLine(output);
         }
         return CommandLine.Success;
     }
@@ -66,11 +69,12 @@ public sealed class TokenizeCommand
             var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line));
             if (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int id))
+                while (reader.Read() && reader.TokenType == JsonTokenType.Number
+                    && reader.TryGetInt32(out int id))
                 {
                     if (id < 0 || id >= vocabSize)
-                        throw new UsageException($"stdin line {lineNumber}: id {id} is not in the vocabulary " +
-                            $"(0 to {vocabSize - 1}).");
+                        throw new UsageException($"stdin line {lineNumber}: id {id} is not in the " +
+                            $"vocabulary (0 to {vocabSize - 1}).");
                     ids.Add(id);
                 }
                 if (reader.TokenType == JsonTokenType.EndArray && !reader.Read())

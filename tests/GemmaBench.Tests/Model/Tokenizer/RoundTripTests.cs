@@ -26,7 +26,8 @@ public sealed class RoundTripTests(TokenizerFixture fixture)
         (0xE000, 0xF8FF), (0x1F300, 0x1FAFF), (0x13000, 0x1342F), (0x1D400, 0x1D7FF), (0x20000, 0x2A6DF),
     ];
 
-    static readonly string[] Whitespace = [" ", "\t", "\n", "\r", "\u00A0", "\u3000", "\u2003", "\u200B", "\v", "\f"];
+    static readonly string[] Whitespace =
+        [" ", "\t", "\n", "\r", "\u00A0", "\u3000", "\u2003", "\u200B", "\v", "\f"];
 
     public static TheoryData<int> Seeds() => new(Enumerable.Range(0, 6));
 

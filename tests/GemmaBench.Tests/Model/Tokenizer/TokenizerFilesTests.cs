@@ -32,12 +32,14 @@ public sealed class TokenizerFilesTests : IDisposable
     [Fact]
     public void A_truncated_tokenizer_json_is_reported_as_invalid_json()
     {
-        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), "{\n \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": ");
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"),
+            "{\n \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": ");
         File.WriteAllText(Path.Combine(_dir, "tokenizer_config.json"), "{}");
 
         var e = Assert.Throws<ModelException>(() => GemmaTokenizer.Load(_dir));
 
-        Assert.Contains(Path.Combine(_dir, "tokenizer.json") + " is not a usable Gemma-3 tokenizer file", e.Message);
+        Assert.Contains(Path.Combine(_dir, "tokenizer.json") + " is not a usable Gemma-3 tokenizer file",
+            e.Message);
         Assert.Contains("invalid JSON at line 2", e.Message);
     }
 

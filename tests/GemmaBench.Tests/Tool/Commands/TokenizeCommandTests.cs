@@ -40,7 +40,8 @@ public sealed class TokenizeCommandTests
 
         Assert.Equal(CommandLine.BadUsage, exitCode);
         Assert.Equal("[2,9259,1902]\n", stdout);
-        Assert.Equal("gemma-bench: stdin line 2: expected a JSON string such as \"Hello world\", got \"not json\".\n",
+        Assert.Equal(
+            "gemma-bench: stdin line 2: expected a JSON string such as \"Hello world\", got \"not json\".\n",
             stderr);
     }
 }
