@@ -12,10 +12,14 @@ public static class CommandLine
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, Console.In, stdout, stderr);
+
+    /// <summary>Runs with the given streams; commands that read input (tokenize) read <paramref name="stdin"/>.</summary>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         bool verbose = args.Contains("--verbose");
-        var console = new RedirectedConsole(stdout, stderr);
+        var console = new RedirectedConsole(stdin, stdout, stderr);
         try
         {
             var app = new CommandLineApplication<GemmaBenchCommand>(console);
@@ -63,11 +67,11 @@ public static class CommandLine
 /// <summary>Bad options or arguments found after parsing: exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
-sealed class RedirectedConsole(TextWriter stdout, TextWriter stderr) : IConsole
+sealed class RedirectedConsole(TextReader stdin, TextWriter stdout, TextWriter stderr) : IConsole
 {
     public TextWriter Out => stdout;
     public TextWriter Error => stderr;
-    public TextReader In => Console.In;
+    public TextReader In => stdin;
     public bool IsInputRedirected => Console.IsInputRedirected;
     public bool IsOutputRedirected => Console.IsOutputRedirected;
     public bool IsErrorRedirected => Console.IsErrorRedirected;

@@ -9,6 +9,7 @@ namespace GemmaBench.Tool;
 [HelpOption("-h|--help")]
 [Subcommand(typeof(DownloadCommand))]
 [Subcommand(typeof(SweepCommand))]
+[Subcommand(typeof(TokenizeCommand))]
 public sealed class GemmaBenchCommand
 {
     [Option("--verbose", Description = "Print stack traces and diagnostics on stderr.")]
