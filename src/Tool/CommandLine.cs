@@ -12,15 +12,20 @@ public static class CommandLine
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdout, stderr, BenchmarkServices.CreateDefault());
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, BenchmarkServices services)
     {
         bool verbose = args.Contains("--verbose");
         var console = new RedirectedConsole(stdout, stderr);
         try
         {
             var app = new CommandLineApplication<GemmaBenchCommand>(console);
-            app.Conventions.UseDefaultConventions();
+            app.Conventions.UseDefaultConventions().UseConstructorInjection(new Services(services));
             app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
+            ReportValidationErrorsAsUsage(app, stderr);
+            app.OnParsingComplete(RejectUnrecognizedArguments);
             return app.Execute(args);
         }
         catch (CommandParsingException e)
@@ -42,6 +47,33 @@ public static class CommandLine
                 stderr.WriteLine(e);
             return Failure;
         }
+    }
+
+    // McMaster prints a "Specify --help" hint on stdout before it throws for an unknown option;
+    // stdout belongs to users' scripts, so unknown arguments are collected and rejected here instead.
+    static void RejectUnrecognizedArguments(McMaster.Extensions.CommandLineUtils.Abstractions.ParseResult result)
+    {
+        var remaining = result.SelectedCommand.RemainingArguments;
+        if (remaining.Count > 0)
+            throw new UsageException($"unrecognized argument '{remaining[0]}' (see --help)");
+    }
+
+    static void ReportValidationErrorsAsUsage(CommandLineApplication app, TextWriter stderr)
+    {
+        app.ThrowOnUnexpectedArgument = false;
+        app.ValidationErrorHandler = result =>
+        {
+            stderr.WriteLine($"gemma-bench: {result.ErrorMessage}");
+            return BadUsage;
+        };
+        foreach (var subcommand in app.Commands)
+            ReportValidationErrorsAsUsage(subcommand, stderr);
+    }
+
+    sealed class Services(BenchmarkServices services) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(BenchmarkServices) ? services : null;
     }
 
     sealed class InvariantDoubleParser : McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser<double>
