@@ -31,7 +31,8 @@ public static class PeakMemory
         {
             if (!line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 continue;
-            string[] parts = line["VmHWM:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            string[] parts = line["VmHWM:".Length..]
+                .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length == 2 && parts[1] == "kB" && long.TryParse(parts[0], out long kib))
                 return kib * 1024;
         }
