@@ -1,4 +1,5 @@
 using McMaster.Extensions.CommandLineUtils;
+using McMaster.Extensions.CommandLineUtils.Abstractions;
 
 namespace GemmaBench.Tool;
 
@@ -51,7 +52,7 @@ public static class CommandLine
 
     // McMaster prints a "Specify --help" hint on stdout before it throws for an unknown option;
     // stdout belongs to users' scripts, so unknown arguments are collected and rejected here instead.
-    static void RejectUnrecognizedArguments(McMaster.Extensions.CommandLineUtils.Abstractions.ParseResult result)
+    static void RejectUnrecognizedArguments(ParseResult result)
     {
         var remaining = result.SelectedCommand.RemainingArguments;
         if (remaining.Count > 0)
@@ -76,7 +77,7 @@ public static class CommandLine
             serviceType == typeof(BenchmarkServices) ? services : null;
     }
 
-    sealed class InvariantDoubleParser : McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser<double>
+    sealed class InvariantDoubleParser : IValueParser<double>
     {
         public Type TargetType => typeof(double);
 
@@ -86,7 +87,7 @@ public static class CommandLine
                 ? result
                 : throw new FormatException($"{argName}: '{value}' is not a number");
 
-        object? McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser.Parse(
+        object? IValueParser.Parse(
             string? argName, string? value, System.Globalization.CultureInfo culture) =>
             Parse(argName, value, culture);
     }

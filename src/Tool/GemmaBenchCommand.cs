@@ -60,7 +60,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     [Option("--chat", Description = "Wrap the prompt in the chat template as one user turn [off].")]
     public bool Chat { get; set; }
 
-    [Option("--json", Description = "Print one JSON object instead of the completion and statistic lines [off].")]
+    [Option("--json", Description = "Print one JSON object instead of the completion and statistic " +
+        "lines [off].")]
     public bool Json { get; set; }
 
     [Option("--no-stream", Description = "Skip the last generation that streams the completion [off].")]

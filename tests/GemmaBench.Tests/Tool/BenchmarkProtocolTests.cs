@@ -7,7 +7,8 @@ public class BenchmarkProtocolTests
     {
         var harness = new ToolHarness();
 
-        harness.Run("--model", ToolHarness.Tiny, "--max-new-tokens", "8", "--min-new-tokens", "2", "--compile");
+        harness.Run("--model", ToolHarness.Tiny, "--max-new-tokens", "8", "--min-new-tokens", "2",
+            "--compile");
 
         Assert.Equal(
             ["open", "encode", "load", "quantize", "compile",
@@ -24,8 +25,9 @@ public class BenchmarkProtocolTests
     {
         var harness = new ToolHarness();
 
-        harness.Run("--model", ToolHarness.Tiny, "--dtype", "bfloat16", "--quant-scheme", "symmetric_channelwise",
-            "--groupsize", "64", "--int4-kernel", "dynquant", "--revision", "v1", "--chat", "--threads", "2");
+        harness.Run("--model", ToolHarness.Tiny, "--dtype", "bfloat16",
+            "--quant-scheme", "symmetric_channelwise", "--groupsize", "64", "--int4-kernel", "dynquant",
+            "--revision", "v1", "--chat", "--threads", "2");
 
         var settings = harness.Target.OpenedWith!;
         Assert.Equal(ToolHarness.Tiny, settings.Model);

@@ -16,7 +16,8 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
     public double CompileSeconds { get; init; } = 3.0;
     public ModelLimits Limits { get; init; } = new(32768, [640, 2048, 1024]);
 
-    /// <summary>Ids generated in order; an <see cref="Eos"/> ends generation once min tokens are out.</summary>
+    /// <summary>Ids generated in order; an <see cref="Eos"/> ends generation once min tokens are
+    /// out.</summary>
     public IReadOnlyList<int> Completion { get; init; } = Enumerable.Range(100, 200).ToArray();
 
     public List<string> Calls { get; } = [];

@@ -16,7 +16,8 @@ public class JsonReportTests
         Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         using var json = JsonDocument.Parse(result.Stdout);
         Assert.Equal(
-            ["model", "threads", "compile", "compile_mode", "quant_scheme", "group_size", "dtype", "int4_kernel",
+            ["model", "threads", "compile", "compile_mode", "quant_scheme", "group_size", "dtype",
+                "int4_kernel",
                 "prompt_token_ids", "generated_token_ids", "text", "prefill_tokens", "prefill_seconds",
                 "e2e_seconds", "decoded_tokens", "decode_seconds", "prefill_tokens_per_second",
                 "decode_tokens_per_second", "load_seconds", "quantize_seconds", "compile_seconds",

@@ -18,7 +18,8 @@ public class OptionValidationTests
     [InlineData("--min-new-tokens 9 --max-new-tokens 8",
         "gemma-bench: --min-new-tokens 9 is more than --max-new-tokens 8")]
     [InlineData("--bogus", "gemma-bench: unrecognized argument '--bogus' (see --help)")]
-    [InlineData("--threads many", "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
+    [InlineData("--threads many",
+        "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
     public void BadOptionFailsWithOneLineAndExitCode2BeforeOpeningTheModel(string options, string message)
     {
         var harness = new ToolHarness();
@@ -57,8 +58,8 @@ public class OptionValidationTests
         var result = new ToolHarness().Run("--model", TestPaths.Fixtures);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"gemma-bench: --model: {TestPaths.Fixtures} has no config.json; give a model directory " +
-            "in Hugging Face layout\n", result.Stderr);
+        Assert.Equal($"gemma-bench: --model: {TestPaths.Fixtures} has no config.json; " +
+            "give a model directory in Hugging Face layout\n", result.Stderr);
     }
 
     [Fact]
@@ -134,9 +135,9 @@ public class OptionValidationTests
         var result = harness.Run("--model", ToolHarness.Tiny);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.EndsWith($"gemma-bench: --prompt is 55 tokens; with --max-new-tokens 64 that exceeds the context " +
-            $"of {ToolHarness.Tiny} (60 tokens, max_position_embeddings in config.json); shorten the prompt " +
-            "or lower --max-new-tokens\n", result.Stderr);
+        Assert.EndsWith("gemma-bench: --prompt is 55 tokens; with --max-new-tokens 64 that exceeds " +
+            $"the context of {ToolHarness.Tiny} (60 tokens, max_position_embeddings in config.json); " +
+            "shorten the prompt or lower --max-new-tokens\n", result.Stderr);
         Assert.DoesNotContain("load", harness.Target.Calls);
     }
 

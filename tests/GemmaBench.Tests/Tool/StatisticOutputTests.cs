@@ -7,9 +7,11 @@ public class StatisticOutputTests
     [Fact]
     public void StdoutIsTheStreamedCompletionBetweenRulersThenTheSevenStatisticLines()
     {
-        var harness = new ToolHarness(clock => new FakeTarget(clock) { Completion = [101, 102, 103, 104, 1, 9] });
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Completion = [101, 102, 103, 104, 1, 9] });
 
-        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt", "one two three four", "--max-new-tokens", "5");
+        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt", "one two three four",
+            "--max-new-tokens", "5");
 
         Assert.Equal(0, result.ExitCode);
         Snapshot.Match(result.Stdout);
