@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using GemmaBench.Tool.Benchmark;
 using GemmaBench.Tool.Threads;
 using McMaster.Extensions.CommandLineUtils;
@@ -20,7 +21,11 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public string Revision { get; set; } = "main";
 
     [Option("--prompt", Description = "Prompt text [the original script's 55-token prompt].")]
-    public string Prompt { get; set; } = DefaultPrompt.Text;
+    public string? Prompt { get; set; }
+
+    [Option("--prompt-ids", Description = "Prompt as comma-separated token ids, BOS included, instead " +
+        "of --prompt; for exact comparisons and models without a tokenizer [none].")]
+    public string? PromptIds { get; set; }
 
     [Option("--max-new-tokens", Description = "Most tokens to generate [64].")]
     [Range(1, 1_000_000, ErrorMessage = "--max-new-tokens must be between {1} and {2}")]
@@ -72,10 +77,25 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
 
     int OnExecute()
     {
+        var promptIds = ParsePromptIds();
         var settings = Settings();
         new BenchmarkRun(services, console.Out, console.Error).Execute(settings,
-            new GenerationRequest(Prompt, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream));
+            new GenerationRequest(Prompt ?? DefaultPrompt.Text, promptIds, MaxNewTokens, MinNewTokens, Json,
+                Stream: !NoStream));
         return CommandLine.Success;
+    }
+
+    int[]? ParsePromptIds()
+    {
+        if (PromptIds == null)
+            return null;
+        if (Prompt != null || Chat)
+            throw new UsageException("--prompt-ids replaces --prompt and cannot be used with --prompt or --chat");
+        var ids = PromptIds.Split(',', StringSplitOptions.TrimEntries);
+        if (ids.Any(id => !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            throw new UsageException(
+                $"--prompt-ids '{PromptIds}' is not a comma-separated list of token ids such as 2,651,1015");
+        return ids.Select(id => int.Parse(id, CultureInfo.InvariantCulture)).ToArray();
     }
 
     BenchmarkSettings Settings()

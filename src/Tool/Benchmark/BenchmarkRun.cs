@@ -1,8 +1,9 @@
 namespace GemmaBench.Tool.Benchmark;
 
 /// <summary>What to generate in a run, besides the model settings.</summary>
-public sealed record GenerationRequest(string Prompt, int MaxNewTokens, int MinNewTokens, bool Json,
-    bool Stream);
+/// <param name="PromptIds">Token ids given instead of prompt text, or null.</param>
+public sealed record GenerationRequest(string Prompt, IReadOnlyList<int>? PromptIds, int MaxNewTokens,
+    int MinNewTokens, bool Json, bool Stream);
 
 /// <summary>One benchmark run from opening the model to the last line of output: statistic lines
 /// (or JSON) on stdout, everything else on stderr.</summary>
@@ -14,7 +15,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
     {
         long loadStart = clock.GetTimestamp();
         using var target = services.Targets.Open(settings);
-        var promptIds = target.Encode(request.Prompt, settings.Chat);
+        var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
         ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
 
         stderr.WriteLine($"gemma-bench: loading {settings.Model} ({settings.Dtype})");

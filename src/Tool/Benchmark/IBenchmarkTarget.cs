@@ -18,7 +18,7 @@ public interface IBenchmarkTarget : IDisposable
     ModelLimits Limits { get; }
 
     /// <summary>Prompt token ids, BOS included; with <paramref name="chat"/>, of the chat template
-    /// applied to the prompt as one user turn.</summary>
+    /// applied to the prompt as one user turn. Not called when the user gives --prompt-ids.</summary>
     IReadOnlyList<int> Encode(string prompt, bool chat);
 
     void LoadWeights();
@@ -34,7 +34,8 @@ public interface IBenchmarkTarget : IDisposable
     IReadOnlyList<int> Generate(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens,
         Action<int>? onToken = null);
 
-    /// <summary>A fresh streaming decoder for one completion.</summary>
+    /// <summary>A fresh streaming decoder for one completion. (A model directory without a
+    /// tokenizer, run with --prompt-ids, still needs one: it may render ids as text.)</summary>
     ITextStream StartText();
 }
 
@@ -51,4 +52,5 @@ public interface ITextStream
 /// <param name="ContextLength">Tokens the model can attend to (max_position_embeddings).</param>
 /// <param name="QuantizedWidths">Input widths of the projections that quantization groups
 /// (hidden size, MLP size, attention output width); a group size must divide each.</param>
-public sealed record ModelLimits(int ContextLength, IReadOnlyList<int> QuantizedWidths);
+/// <param name="VocabSize">Token ids run from 0 to VocabSize - 1.</param>
+public sealed record ModelLimits(int ContextLength, IReadOnlyList<int> QuantizedWidths, int VocabSize);

@@ -20,6 +20,11 @@ public static class ModelChecks
                 $"such as {suggestion}, or --quant-scheme {QuantSchemes.SymmetricChannelwise}");
         }
 
+        int[] outside = request.PromptIds?.Where(id => id >= limits.VocabSize).ToArray() ?? [];
+        if (outside.Length > 0)
+            throw new UsageException($"--prompt-ids: id {outside[0]} is outside the vocabulary of " +
+                $"{settings.Model} (0 to {limits.VocabSize - 1})");
+
         if (promptTokens + request.MaxNewTokens > limits.ContextLength)
             throw new UsageException(
                 $"--prompt is {promptTokens} tokens; with --max-new-tokens {request.MaxNewTokens} that " +

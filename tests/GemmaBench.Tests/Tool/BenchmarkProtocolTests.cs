@@ -54,4 +54,17 @@ public class BenchmarkProtocolTests
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(plain.Stdout, result.Stdout);
     }
+
+    [Fact]
+    public void PromptIdsAreBenchmarkedAsGivenWithoutEncoding()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--json", "--prompt-ids", "2, 18,52");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain("encode", harness.Target.Calls);
+        Assert.Contains("\"prompt_token_ids\":[2,18,52],", result.Stdout);
+        Assert.Contains("\"prefill_tokens\":3,", result.Stdout);
+    }
 }

@@ -14,7 +14,7 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
     public double LoadSeconds { get; init; } = 1.5;
     public double QuantizeSeconds { get; init; } = 0.25;
     public double CompileSeconds { get; init; } = 3.0;
-    public ModelLimits Limits { get; init; } = new(32768, [640, 2048, 1024]);
+    public ModelLimits Limits { get; init; } = new(32768, [640, 2048, 1024], 262144);
 
     /// <summary>Ids generated in order; an <see cref="Eos"/> ends generation once min tokens are
     /// out.</summary>

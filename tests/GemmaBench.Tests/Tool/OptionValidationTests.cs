@@ -17,6 +17,14 @@ public class OptionValidationTests
         "gemma-bench: --int4-kernel must be auto, managed, int4pack, dynquant or reference (got fast)")]
     [InlineData("--min-new-tokens 9 --max-new-tokens 8",
         "gemma-bench: --min-new-tokens 9 is more than --max-new-tokens 8")]
+    [InlineData("--prompt-ids 2,x", "gemma-bench: --prompt-ids '2,x' is not a comma-separated list of token " +
+        "ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2,-5", "gemma-bench: --prompt-ids '2,-5' is not a comma-separated list of token " +
+        "ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2 --prompt hi",
+        "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt or --chat")]
+    [InlineData("--prompt-ids 2 --chat",
+        "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt or --chat")]
     [InlineData("--bogus", "gemma-bench: unrecognized argument '--bogus' (see --help)")]
     [InlineData("--threads many",
         "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
@@ -130,7 +138,7 @@ public class OptionValidationTests
     [Fact]
     public void PromptThatDoesNotFitTheContextFailsBeforeWeightsLoad()
     {
-        var harness = new ToolHarness(clock => new FakeTarget(clock) { Limits = new ModelLimits(60, [640]) });
+        var harness = new ToolHarness(clock => new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 262144) });
 
         var result = harness.Run("--model", ToolHarness.Tiny);
 
@@ -167,5 +175,18 @@ public class OptionValidationTests
         var services = BenchmarkServices.CreateDefault() with { Threads = new FakeThreads() };
         int exitCode = CommandLine.Run(args, stdout, stderr, services);
         return new ToolHarness.Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void PromptIdOutsideTheVocabularyFailsBeforeWeightsLoad()
+    {
+        var harness = new ToolHarness(clock => new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 512) });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt-ids", "2,511,512");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"gemma-bench: --prompt-ids: id 512 is outside the vocabulary of {ToolHarness.Tiny} " +
+            "(0 to 511)\n", result.Stderr);
+        Assert.DoesNotContain("load", harness.Target.Calls);
     }
 }
