@@ -90,7 +90,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         if (PromptIds == null)
             return null;
         if (Prompt != null || Chat)
-            throw new UsageException("--prompt-ids replaces --prompt and cannot be used with --prompt or --chat");
+            throw new UsageException(
+                "--prompt-ids replaces --prompt and cannot be used with --prompt or --chat");
         var ids = PromptIds.Split(',', StringSplitOptions.TrimEntries);
         if (ids.Any(id => !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             throw new UsageException(

@@ -17,10 +17,10 @@ public class OptionValidationTests
         "gemma-bench: --int4-kernel must be auto, managed, int4pack, dynquant or reference (got fast)")]
     [InlineData("--min-new-tokens 9 --max-new-tokens 8",
         "gemma-bench: --min-new-tokens 9 is more than --max-new-tokens 8")]
-    [InlineData("--prompt-ids 2,x", "gemma-bench: --prompt-ids '2,x' is not a comma-separated list of token " +
-        "ids such as 2,651,1015")]
-    [InlineData("--prompt-ids 2,-5", "gemma-bench: --prompt-ids '2,-5' is not a comma-separated list of token " +
-        "ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2,x",
+        "gemma-bench: --prompt-ids '2,x' is not a comma-separated list of token ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2,-5",
+        "gemma-bench: --prompt-ids '2,-5' is not a comma-separated list of token ids such as 2,651,1015")]
     [InlineData("--prompt-ids 2 --prompt hi",
         "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt or --chat")]
     [InlineData("--prompt-ids 2 --chat",
@@ -138,7 +138,8 @@ public class OptionValidationTests
     [Fact]
     public void PromptThatDoesNotFitTheContextFailsBeforeWeightsLoad()
     {
-        var harness = new ToolHarness(clock => new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 262144) });
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 262144) });
 
         var result = harness.Run("--model", ToolHarness.Tiny);
 
@@ -180,7 +181,8 @@ public class OptionValidationTests
     [Fact]
     public void PromptIdOutsideTheVocabularyFailsBeforeWeightsLoad()
     {
-        var harness = new ToolHarness(clock => new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 512) });
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 512) });
 
         var result = harness.Run("--model", ToolHarness.Tiny, "--prompt-ids", "2,511,512");
 
