@@ -18,6 +18,8 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
         ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
 
+        if (settings.Verbose)
+            stderr.WriteLine($"gemma-bench: {settings}");
         stderr.WriteLine($"gemma-bench: loading {settings.Model} ({settings.Dtype})");
         target.LoadWeights();
         double loadSeconds = clock.GetElapsedTime(loadStart).TotalSeconds;
