@@ -19,6 +19,7 @@ internal sealed class Int4PackKernel : ILinearKernel
     {
         _groupSize = KernelGroupSize(weight);
         _outFeatures = weight.Rows;
+        InFeatures = weight.Columns;
         int rows = (weight.Rows + RowMultiple - 1) / RowMultiple * RowMultiple, k = weight.Columns;
         int groups = k / _groupSize;
 
@@ -42,6 +43,8 @@ internal sealed class Int4PackKernel : ILinearKernel
     }
 
     public string Name => "int4pack";
+
+    public int InFeatures { get; }
 
     public Tensor Forward(Tensor x)
     {
