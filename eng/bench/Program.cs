@@ -27,7 +27,8 @@ if (Run("prefill"))
                 bench.Prefill(model, k, n, threads, rows: 55);
 if (Run("interleaved"))
     foreach (int threads in options.Threads)
-        bench.Interleaved(threads);
+        foreach (int torchThreads in new[] { 1, threads }.Distinct())
+            bench.Interleaved(threads, torchThreads);
 if (Run("load"))
     foreach (var (model, shapes) in Shapes.Models(options.Model))
         LoadBench.Run(model, shapes, options.Threads.Max());
