@@ -33,7 +33,7 @@ internal sealed class KernelBench(BenchOptions options)
         foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float32 })
         {
             long bytes = (long)n * k * (dtype == ScalarType.Float32 ? 4 : 2);
-            var dense = Copies(bytes, () => w.to(dtype));
+            var dense = Copies(bytes, () => w.to(dtype, copy: true));
             Report(model, k, n, dtype == ScalarType.Float32 ? "f32" : "bf16", threads, 1, bytes,
                 dense.Select(t => Linear(t)).ToArray());
             foreach (var t in dense)
