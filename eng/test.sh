@@ -6,6 +6,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 eng/fetch-tokenizer.sh
+# The sweep's charts draw their text with DejaVu Sans, from Debian's fonts-dejavu-core.
+if [[ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] && command -v apt-get >/dev/null; then
+  { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; } \
+    || echo "eng/test.sh: could not install fonts-dejavu-core; chart text may not render" >&2
+fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0

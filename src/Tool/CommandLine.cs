@@ -1,4 +1,5 @@
 using McMaster.Extensions.CommandLineUtils;
+using McMaster.Extensions.CommandLineUtils.Abstractions;
 
 namespace GemmaBench.Tool;
 
@@ -12,15 +13,28 @@ public static class CommandLine
 
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
+        Run(args, Console.In, stdout, stderr, BenchmarkServices.CreateDefault());
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, BenchmarkServices services) =>
+        Run(args, Console.In, stdout, stderr, services);
+
+    /// <summary>Runs with the given streams; commands that read input (tokenize) read <paramref name="stdin"/>.</summary>
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
+        Run(args, stdin, stdout, stderr, BenchmarkServices.CreateDefault());
+
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
+        BenchmarkServices services)
     {
         bool verbose = args.Contains("--verbose");
-        var console = new RedirectedConsole(stdout, stderr);
+        var console = new RedirectedConsole(stdin, stdout, stderr);
         try
         {
             var app = new CommandLineApplication<GemmaBenchCommand>(console);
-            app.Conventions.UseDefaultConventions();
+            app.Conventions.UseDefaultConventions().UseConstructorInjection(new Services(services));
             app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
+            ReportValidationErrorsAsUsage(app, stderr);
+            app.OnParsingComplete(RejectUnrecognizedArguments);
             return app.Execute(args);
         }
         catch (CommandParsingException e)
@@ -44,7 +58,34 @@ public static class CommandLine
         }
     }
 
-    sealed class InvariantDoubleParser : McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser<double>
+    // McMaster prints a "Specify --help" hint on stdout before it throws for an unknown option;
+    // stdout belongs to users' scripts, so unknown arguments are collected and rejected here instead.
+    static void RejectUnrecognizedArguments(ParseResult result)
+    {
+        var remaining = result.SelectedCommand.RemainingArguments;
+        if (remaining.Count > 0)
+            throw new UsageException($"unrecognized argument '{remaining[0]}' (see --help)");
+    }
+
+    static void ReportValidationErrorsAsUsage(CommandLineApplication app, TextWriter stderr)
+    {
+        app.ThrowOnUnexpectedArgument = false;
+        app.ValidationErrorHandler = result =>
+        {
+            stderr.WriteLine($"gemma-bench: {result.ErrorMessage}");
+            return BadUsage;
+        };
+        foreach (var subcommand in app.Commands)
+            ReportValidationErrorsAsUsage(subcommand, stderr);
+    }
+
+    sealed class Services(BenchmarkServices services) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(BenchmarkServices) ? services : null;
+    }
+
+    sealed class InvariantDoubleParser : IValueParser<double>
     {
         public Type TargetType => typeof(double);
 
@@ -54,7 +95,7 @@ public static class CommandLine
                 ? result
                 : throw new FormatException($"{argName}: '{value}' is not a number");
 
-        object? McMaster.Extensions.CommandLineUtils.Abstractions.IValueParser.Parse(
+        object? IValueParser.Parse(
             string? argName, string? value, System.Globalization.CultureInfo culture) =>
             Parse(argName, value, culture);
     }
@@ -63,11 +104,11 @@ public static class CommandLine
 /// <summary>Bad options or arguments found after parsing: exit code 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
-sealed class RedirectedConsole(TextWriter stdout, TextWriter stderr) : IConsole
+sealed class RedirectedConsole(TextReader stdin, TextWriter stdout, TextWriter stderr) : IConsole
 {
     public TextWriter Out => stdout;
     public TextWriter Error => stderr;
-    public TextReader In => Console.In;
+    public TextReader In => stdin;
     public bool IsInputRedirected => Console.IsInputRedirected;
     public bool IsOutputRedirected => Console.IsOutputRedirected;
     public bool IsErrorRedirected => Console.IsErrorRedirected;

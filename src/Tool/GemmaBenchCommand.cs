@@ -1,21 +1,137 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using GemmaBench.Tool.Benchmark;
+using GemmaBench.Tool.Threads;
 using GemmaBench.Tool.Commands;
 using McMaster.Extensions.CommandLineUtils;
+using AllowedValues = McMaster.Extensions.CommandLineUtils.AllowedValuesAttribute;
 
 namespace GemmaBench.Tool;
 
-/// <summary>The root command: runs the benchmark (options to come) or dispatches to a subcommand.
-/// Each subcommand is a class in Commands/ listed in the Subcommand attribute below.</summary>
+/// <summary>The root command: runs the benchmark, or dispatches to a subcommand. Each subcommand
+/// is a class in Commands/ listed in a Subcommand attribute on this class.</summary>
 [Command(Name = "gemma-bench", Description = "Benchmarks Gemma-3 models on the CPU with TorchSharp.")]
 [HelpOption("-h|--help")]
+[Subcommand(typeof(DownloadCommand))]
+[Subcommand(typeof(SweepCommand))]
 [Subcommand(typeof(SynthesizeCommand))]
-public sealed class GemmaBenchCommand
+[Subcommand(typeof(TokenizeCommand))]
+public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole console)
 {
-    [Option("--verbose", Description = "Print stack traces and diagnostics on stderr.")]
+    [Option("--model", Description = "Local model directory in Hugging Face layout, or a hub id " +
+        "such as google/gemma-3-1b-it [required].")]
+    public string? Model { get; set; }
+
+    [Option("--revision", Description = "Hub revision (branch, tag or commit) for a hub id [main].")]
+    public string Revision { get; set; } = "main";
+
+    [Option("--prompt", Description = "Prompt text [the original script's 55-token prompt].")]
+    public string? Prompt { get; set; }
+
+    [Option("--prompt-ids", Description = "Prompt as comma-separated token ids, BOS included, instead " +
+        "of --prompt; for exact comparisons and models without a tokenizer [none].")]
+    public string? PromptIds { get; set; }
+
+    [Option("--max-new-tokens", Description = "Most tokens to generate [64].")]
+    [Range(1, 1_000_000, ErrorMessage = "--max-new-tokens must be between {1} and {2}")]
+    public int MaxNewTokens { get; set; } = 64;
+
+    [Option("--min-new-tokens", Description = "Tokens to generate before EOS may stop generation [0].")]
+    [Range(0, 1_000_000, ErrorMessage = "--min-new-tokens must be between {1} and {2}")]
+    public int MinNewTokens { get; set; }
+
+    [Option("--threads", Description = "Intra-op threads [OMP_NUM_THREADS if set, else libtorch's default].")]
+    [Range(1, 4096, ErrorMessage = "--threads must be between {1} and {2}")]
+    public int? Threads { get; set; }
+
+    [Option("--dtype", Description = "Compute dtype: float32 or bfloat16 [float32].")]
+    [AllowedValues("float32", "bfloat16", ErrorMessage = "--dtype must be float32 or bfloat16 (got {0})")]
+    public string Dtype { get; set; } = "float32";
+
+    [Option("--quant-scheme", Description = "Weight quantization: symmetric_groupwise, " +
+        "symmetric_channelwise or none [symmetric_groupwise].")]
+    [AllowedValues(QuantSchemes.SymmetricGroupwise, QuantSchemes.SymmetricChannelwise, QuantSchemes.None,
+        ErrorMessage = "--quant-scheme must be symmetric_groupwise, symmetric_channelwise or none (got {0})")]
+    public string QuantScheme { get; set; } = QuantSchemes.SymmetricGroupwise;
+
+    [Option("--groupsize", Description = "Weights per scale for symmetric_groupwise [32].")]
+    [Range(1, 65536, ErrorMessage = "--groupsize must be between {1} and {2}")]
+    public int GroupSize { get; set; } = 32;
+
+    [Option("--int4-kernel", Description = "INT4 matmul kernel: auto, managed, int4pack, dynquant " +
+        "or reference [auto].")]
+    [AllowedValues("auto", "managed", "int4pack", "dynquant", "reference",
+        ErrorMessage = "--int4-kernel must be auto, managed, int4pack, dynquant or reference (got {0})")]
+    public string Int4Kernel { get; set; } = "auto";
+
+    [Option("--compile", Description = "Compile the decode step before timing [off].")]
+    public bool Compile { get; set; }
+
+    [Option("--chat", Description = "Wrap the prompt in the chat template as one user turn [off].")]
+    public bool Chat { get; set; }
+
+    [Option("--json", Description = "Print one JSON object instead of the completion and statistic " +
+        "lines [off].")]
+    public bool Json { get; set; }
+
+    [Option("--no-stream", Description = "Skip the last generation that streams the completion [off].")]
+    public bool NoStream { get; set; }
+
+    [Option("--verbose", Description = "Print stack traces and diagnostics on stderr [off].")]
     public bool Verbose { get; set; }
 
-    int OnExecute(CommandLineApplication app)
+    int OnExecute()
     {
-        app.ShowHelp();
+        var promptIds = ParsePromptIds();
+        var settings = Settings();
+        new BenchmarkRun(services, console.Out, console.Error).Execute(settings,
+            new GenerationRequest(Prompt ?? DefaultPrompt.Text, promptIds, MaxNewTokens, MinNewTokens, Json,
+                Stream: !NoStream));
         return CommandLine.Success;
+    }
+
+    int[]? ParsePromptIds()
+    {
+        if (PromptIds == null)
+            return null;
+        if (Prompt != null || Chat)
+            throw new UsageException(
+                "--prompt-ids replaces --prompt and cannot be used with --prompt or --chat");
+        var ids = PromptIds.Split(',', StringSplitOptions.TrimEntries);
+        if (ids.Any(id => !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            throw new UsageException(
+                $"--prompt-ids '{PromptIds}' is not a comma-separated list of token ids such as 2,651,1015");
+        return ids.Select(id => int.Parse(id, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    BenchmarkSettings Settings()
+    {
+        if (string.IsNullOrWhiteSpace(Model))
+            throw new UsageException("--model is required: a local model directory in Hugging Face layout " +
+                "or a hub id such as google/gemma-3-1b-it (see --help)");
+        ModelArgument.Check(Model);
+        if (MinNewTokens > MaxNewTokens)
+            throw new UsageException(
+                $"--min-new-tokens {MinNewTokens} is more than --max-new-tokens {MaxNewTokens}");
+
+        var threads = ThreadCount.Resolve(Threads, services.Environment(ThreadCount.EnvironmentVariable),
+            services.Threads.MachineDefault);
+        services.Threads.Set(threads.Count);
+        int inEffect = services.Threads.Current;
+        console.Error.WriteLine($"gemma-bench: threads: {inEffect} (from {threads.Source})");
+
+        return new BenchmarkSettings
+        {
+            Model = Model,
+            Revision = Revision,
+            Dtype = Dtype,
+            QuantScheme = QuantScheme,
+            GroupSize = GroupSize,
+            Int4Kernel = Int4Kernel,
+            Compile = Compile,
+            Chat = Chat,
+            Threads = inEffect,
+            Verbose = Verbose,
+        };
     }
 }

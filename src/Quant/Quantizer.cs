@@ -1,0 +1,50 @@
+using GemmaBench.Quant.Kernels;
+using GemmaBench.Quant.Kernels.Managed;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GemmaBench.Quant;
+
+/// <summary>Makes the modules that replace a model's linear layers.</summary>
+public static class Quantizer
+{
+    /// <summary>
+    /// The replacement for a linear layer with weight [out, in] (any float dtype). For symmetric schemes the
+    /// result is a <see cref="QuantizedLinear"/> that keeps no reference to <paramref name="weight"/>; for
+    /// <see cref="QuantScheme.None"/> a plain linear over the weight as given.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> CreateLinear(Tensor weight, QuantOptions options)
+    {
+        if (weight.dim() != 2)
+            throw new QuantException($"A linear weight must be 2-D [out, in]; got [{string.Join(", ", weight.shape)}].");
+        if (options.Scheme == QuantScheme.None)
+            return new FloatLinear(weight);
+        int groupSize = options.GroupSizeFor(weight.shape[1]);
+        var quantized = Int4Weight.Quantize(weight, groupSize);
+        return new QuantizedLinear(CreateKernel(quantized, options), quantized.Columns, quantized.Rows);
+    }
+
+    /// <summary>The kernel <see cref="Int4Kernel.Auto"/> resolves to on this machine.</summary>
+    public static Int4Kernel ResolveAuto() =>
+        RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86
+            ? Int4Kernel.Managed : Int4Kernel.Int4Pack;
+
+    internal static ILinearKernel CreateKernel(Int4Weight weight, QuantOptions options, ManagedPath? path = null)
+    {
+        return options.Kernel switch
+        {
+            Int4Kernel.Auto when ResolveAuto() == Int4Kernel.Managed => new AutoKernel(weight, options.Threads),
+            Int4Kernel.Auto => new Int4PackKernel(weight),
+            Int4Kernel.Managed => new ManagedKernel(weight, options.Threads, path),
+            Int4Kernel.Int4Pack => new Int4PackKernel(weight),
+            Int4Kernel.DynQuant => new DynQuantKernel(weight),
+            _ => new ReferenceKernel(weight),
+        };
+    }
+
+    private sealed class FloatLinear(Tensor weight) : nn.Module<Tensor, Tensor>(nameof(FloatLinear))
+    {
+        public override Tensor forward(Tensor x) => nn.functional.linear(x, weight);
+    }
+}

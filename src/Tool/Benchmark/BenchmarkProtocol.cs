@@ -1,0 +1,39 @@
+namespace GemmaBench.Tool.Benchmark;
+
+/// <summary>The original script's measurement protocol, kept so numbers stay comparable: a warm-up
+/// of exactly max-new-tokens and one of a single token (untimed), then prefill timed as generating
+/// one token, then end-to-end generation timed as generating up to max-new-tokens.</summary>
+public sealed class BenchmarkProtocol(IBenchmarkTarget target, TimeProvider clock)
+{
+    public Measurement Measure(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens)
+    {
+        target.Generate(promptIds, maxNewTokens, maxNewTokens);
+        target.Generate(promptIds, 1, 1);
+
+        long start = clock.GetTimestamp();
+        target.Generate(promptIds, 1, 1);
+        double prefillSeconds = clock.GetElapsedTime(start).TotalSeconds;
+
+        start = clock.GetTimestamp();
+        var generated = target.Generate(promptIds, maxNewTokens, minNewTokens);
+        double e2eSeconds = clock.GetElapsedTime(start).TotalSeconds;
+
+        return new Measurement(promptIds.Count, prefillSeconds, e2eSeconds, generated);
+    }
+}
+
+/// <summary>What the protocol measured. Decode time is end-to-end minus prefill; the rates are
+/// null when their time is not positive (a one-token run has no decode time to speak of).</summary>
+public sealed record Measurement(int PrefillTokens, double PrefillSeconds, double E2ESeconds,
+    IReadOnlyList<int> GeneratedIds)
+{
+    public int DecodedTokens => GeneratedIds.Count;
+
+    public double DecodeSeconds => E2ESeconds - PrefillSeconds;
+
+    public double? PrefillTokensPerSecond => Rate(PrefillTokens, PrefillSeconds);
+
+    public double? DecodeTokensPerSecond => Rate(DecodedTokens, DecodeSeconds);
+
+    static double? Rate(int tokens, double seconds) => seconds > 0 ? tokens / seconds : null;
+}

@@ -1,0 +1,96 @@
+namespace GemmaBench.Tool.Benchmark;
+
+/// <summary>What to generate in a run, besides the model settings.</summary>
+/// <param name="PromptIds">Token ids given instead of prompt text, or null.</param>
+public sealed record GenerationRequest(string Prompt, IReadOnlyList<int>? PromptIds, int MaxNewTokens,
+    int MinNewTokens, bool Json, bool Stream);
+
+/// <summary>One benchmark run from opening the model to the last line of output: statistic lines
+/// (or JSON) on stdout, everything else on stderr.</summary>
+public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, TextWriter stderr)
+{
+    readonly TimeProvider clock = services.Clock;
+
+    public void Execute(BenchmarkSettings settings, GenerationRequest request)
+    {
+        long loadStart = clock.GetTimestamp();
+        using var target = services.Targets.Open(settings);
+        var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
+        ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
+
+        if (settings.Verbose)
+            stderr.WriteLine($"gemma-bench: {settings}");
+        stderr.WriteLine($"gemma-bench: loading {settings.Model} ({settings.Dtype})");
+        target.LoadWeights();
+        double loadSeconds = clock.GetElapsedTime(loadStart).TotalSeconds;
+        stderr.WriteLine($"gemma-bench: loaded in {Seconds(loadSeconds)}");
+
+        var (int4Kernel, quantizeSeconds) = settings.Quantizes ? Quantize(target, settings) : (null, null);
+        var (compileMode, compileSeconds) = settings.Compile ? Compile(target) : (null, null);
+
+        stderr.WriteLine($"gemma-bench: prompt of {promptIds.Count} tokens; warm-up, then timing prefill " +
+            $"and up to {request.MaxNewTokens} new tokens");
+        var measurement = new BenchmarkProtocol(target, clock)
+            .Measure(promptIds, request.MaxNewTokens, request.MinNewTokens);
+
+        if (request.Json)
+        {
+            var report = new BenchmarkReport
+            {
+                Model = settings.Model,
+                Threads = settings.Threads,
+                Compile = settings.Compile,
+                CompileMode = compileMode,
+                QuantScheme = settings.QuantScheme,
+                GroupSize = settings.GroupsWeights ? settings.GroupSize : null,
+                Dtype = settings.Dtype,
+                Int4Kernel = int4Kernel,
+                PromptTokenIds = promptIds,
+                GeneratedTokenIds = measurement.GeneratedIds,
+                Text = CompletionText.Decode(target, measurement.GeneratedIds),
+                PrefillTokens = measurement.PrefillTokens,
+                PrefillSeconds = measurement.PrefillSeconds,
+                E2eSeconds = measurement.E2ESeconds,
+                DecodedTokens = measurement.DecodedTokens,
+                DecodeSeconds = measurement.DecodeSeconds,
+                PrefillTokensPerSecond = measurement.PrefillTokensPerSecond,
+                DecodeTokensPerSecond = measurement.DecodeTokensPerSecond,
+                LoadSeconds = loadSeconds,
+                QuantizeSeconds = quantizeSeconds,
+                CompileSeconds = compileSeconds,
+                PeakRssBytes = services.PeakRssBytes(),
+            };
+            stdout.WriteLine(report.ToJson());
+            return;
+        }
+
+        if (request.Stream)
+            CompletionText.Stream(target, promptIds, request.MaxNewTokens, request.MinNewTokens, stdout);
+        StatisticLines.Write(stdout, measurement);
+        if (services.PeakRssBytes() is long peak)
+            stderr.WriteLine($"gemma-bench: peak RSS {peak / (1024 * 1024)} MiB");
+    }
+
+    (string?, double?) Quantize(IBenchmarkTarget target, BenchmarkSettings settings)
+    {
+        string grouping = settings.GroupsWeights ? $", group size {settings.GroupSize}" : "";
+        stderr.WriteLine($"gemma-bench: quantizing ({settings.QuantScheme}{grouping})");
+        long start = clock.GetTimestamp();
+        string kernel = target.Quantize();
+        double seconds = clock.GetElapsedTime(start).TotalSeconds;
+        stderr.WriteLine($"gemma-bench: quantized in {Seconds(seconds)}; INT4 kernel {kernel}");
+        return (kernel, seconds);
+    }
+
+    (string?, double?) Compile(IBenchmarkTarget target)
+    {
+        long start = clock.GetTimestamp();
+        string mode = target.Compile();
+        double seconds = clock.GetElapsedTime(start).TotalSeconds;
+        stderr.WriteLine($"gemma-bench: compiled ({mode}) in {Seconds(seconds)}");
+        return (mode, seconds);
+    }
+
+    static string Seconds(double seconds) =>
+        seconds.ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " s";
+}

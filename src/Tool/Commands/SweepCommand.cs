@@ -1,0 +1,119 @@
+using GemmaBench.Tool.Sweep;
+using McMaster.Extensions.CommandLineUtils;
+
+namespace GemmaBench.Tool.Commands;
+
+/// <summary>`gemma-bench sweep`: runs the benchmark over models, thread counts and modes, each run in
+/// a fresh process, and reports the table, the best thread counts, and files in --out.</summary>
+[Command(Name = "sweep", Description = "Runs the benchmark over thread counts, models and modes, each run "
+    + "in a fresh process; prints a table and the best thread counts, writes CSV, JSON and charts.")]
+[HelpOption("-h|--help")]
+public sealed class SweepCommand
+{
+    [Option("--model", CommandOptionType.MultipleValue, ValueName = "DIR_OR_ID",
+        Description = "Checkpoint folder or hub id; repeat for several models.")]
+    public string[] Models { get; set; } = [];
+
+    [Option("--threads", ValueName = "LIST",
+        Description = "Comma-separated thread counts, like 1,2,4,8.")]
+    public string? Threads { get; set; }
+
+    [Option("--compile", ValueName = "MODE",
+        Description = "off, on or both [off].")]
+    public string? Compile { get; set; }
+
+    [Option("--quant-scheme", CommandOptionType.MultipleValue, ValueName = "SCHEME",
+        Description = "Quantization scheme; repeat to compare schemes [the benchmark's default].")]
+    public string[] QuantSchemes { get; set; } = [];
+
+    [Option("--groupsize", ValueName = "N",
+        Description = "Group size for quantization [the benchmark's default].")]
+    public int? GroupSize { get; set; }
+
+    [Option("--int4-kernel", ValueName = "KERNEL", Description = "INT4 kernel [the benchmark's default].")]
+    public string? Int4Kernel { get; set; }
+
+    [Option("--dtype", ValueName = "DTYPE",
+        Description = "float32 or bfloat16 [the benchmark's default].")]
+    public string? Dtype { get; set; }
+
+    [Option("--max-new-tokens", ValueName = "N",
+        Description = "Tokens to generate per run [the benchmark's default].")]
+    public int? MaxNewTokens { get; set; }
+
+    [Option("--prompt", ValueName = "TEXT",
+        Description = "Prompt text [the benchmark's default].")]
+    public string? Prompt { get; set; }
+
+    [Option("--repeat", ValueName = "N",
+        Description = "Runs per configuration; the table shows median [min-max] [3].")]
+    public int? Repeat { get; set; }
+
+    [Option("--out", ValueName = "DIR",
+        Description = "Folder for results.csv, results.json, prefill.png, decode.png [none].")]
+    public string? Out { get; set; }
+
+    [Option("--plan", ValueName = "YAML",
+        Description = "YAML plan with the same keys as these options; options given here win.")]
+    public string? Plan { get; set; }
+
+    [Option("--verbose", Description = "Relay each run's stderr.")]
+    public bool Verbose { get; set; }
+
+    /// <summary>Runs the benchmarks; null re-launches this tool. Tests put a fake here.</summary>
+    internal IBenchmarkRunner? Runner { get; set; }
+
+    int OnExecute(CommandLineApplication app)
+    {
+        TextWriter stdout = app.Out;
+        TextWriter stderr = app.Error;
+        SweepPlan plan = BuildPlan();
+        plan.Validate();
+
+        var relay = Verbose ? (Action<string>)(line => stderr.WriteLine("  | " + line)) : null;
+        var runner = Runner ?? ChildProcessRunner.Self(relay);
+        var results = new Sweeper(runner, stderr).Run(plan, Environment.ProcessorCount);
+        SweepTable.Write(results, stdout);
+        if (plan.Out is { } folder)
+        {
+            foreach (string file in SweepFiles.Write(results, folder))
+                stderr.WriteLine($"sweep: wrote {file}");
+        }
+        return results.FailedRuns > 0 ? CommandLine.Failure : CommandLine.Success;
+    }
+
+    internal SweepPlan BuildPlan()
+    {
+        var plan = Plan is null ? new SweepPlan { Models = [], Threads = [] } : SweepPlanFile.Load(Plan);
+        if (Models.Length > 0)
+            plan = plan with { Models = Models };
+        if (Threads is not null)
+        {
+            plan = plan with
+            {
+                Threads = SweepPlan.ParseThreads(Threads, out string error)
+                    ?? throw new UsageException($"sweep: --threads: {error}"),
+            };
+        }
+        if (Compile is not null)
+        {
+            plan = plan with
+            {
+                CompileModes = SweepPlan.ParseCompile(Compile)
+                    ?? throw new UsageException($"sweep: --compile: '{Compile}' is not off, on or both"),
+            };
+        }
+        if (QuantSchemes.Length > 0)
+            plan = plan with { QuantSchemes = QuantSchemes };
+        return plan with
+        {
+            GroupSize = GroupSize ?? plan.GroupSize,
+            Int4Kernel = Int4Kernel ?? plan.Int4Kernel,
+            Dtype = Dtype ?? plan.Dtype,
+            MaxNewTokens = MaxNewTokens ?? plan.MaxNewTokens,
+            Prompt = Prompt ?? plan.Prompt,
+            Repeat = Repeat ?? plan.Repeat,
+            Out = Out ?? plan.Out,
+        };
+    }
+}

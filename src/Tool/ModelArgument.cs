@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+
+namespace GemmaBench.Tool;
+
+/// <summary>Checks --model before anything loads: an existing directory must hold config.json;
+/// anything else must look like a hub id (org/name) for the hub to resolve.</summary>
+public static partial class ModelArgument
+{
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")]
+    private static partial Regex HubId();
+
+    public static bool IsHubId(string model) => !Directory.Exists(model) && HubId().IsMatch(model);
+
+    /// <exception cref="UsageException">The directory has no config.json, or the value is neither a
+    /// directory nor a hub id.</exception>
+    public static void Check(string model)
+    {
+        if (Directory.Exists(model))
+        {
+            if (!File.Exists(Path.Combine(model, "config.json")))
+                throw new UsageException($"--model: {model} has no config.json; give a model directory " +
+                    "in Hugging Face layout");
+            return;
+        }
+        if (!IsHubId(model))
+            throw new UsageException($"--model: no directory {model}; give a local model directory " +
+                "or a hub id such as google/gemma-3-1b-it");
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace GemmaBench.Tool.Sweep;
+
+/// <summary>Writes the sweep's files into its --out folder: results.csv (one row per run, failed runs
+/// included with their error), results.json (the plan, per-configuration statistics, the best thread
+/// counts and every run) and the charts prefill.png and decode.png.</summary>
+public static class SweepFiles
+{
+    public const string Csv = "results.csv";
+    public const string Json = "results.json";
+    public const string PrefillChart = "prefill.png";
+    public const string DecodeChart = "decode.png";
+
+    public static readonly string[] CsvColumns =
+    [
+        "model", "mode", "compile", "quant_scheme", "threads", "above_cores", "repeat", "status",
+        "prefill_tokens", "prefill_seconds", "decoded_tokens", "decode_seconds", "e2e_seconds",
+        "prefill_tokens_per_second", "decode_tokens_per_second", "load_seconds", "quantize_seconds",
+        "compile_seconds", "peak_rss_bytes", "error",
+    ];
+
+    public static IReadOnlyList<string> Write(SweepResults results, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        string csv = Path.Combine(folder, Csv);
+        string json = Path.Combine(folder, Json);
+        string prefill = Path.Combine(folder, PrefillChart);
+        string decode = Path.Combine(folder, DecodeChart);
+        File.WriteAllText(csv, ToCsv(results));
+        File.WriteAllText(json, ToJson(results));
+        ThroughputChart.Save(results, ThroughputChart.Phase.Prefill, prefill);
+        ThroughputChart.Save(results, ThroughputChart.Phase.Decode, decode);
+        return [csv, json, prefill, decode];
+    }
+
+    public static string ToCsv(SweepResults results)
+    {
+        var text = new StringBuilder();
+        text.Append(string.Join(',', CsvColumns)).Append('\n');
+        foreach (var run in results.Runs)
+        {
+            var c = run.Configuration;
+            var m = run.Measurement;
+            string?[] cells =
+            [
+                c.Model, c.Mode, Compile(c.Compile), c.QuantScheme, Invariant(c.Threads),
+                c.Threads > results.ProcessorCount ? "true" : "false", Invariant(run.Repeat),
+                run.Succeeded ? "ok" : "failed",
+                Invariant(m?.PrefillTokens), Invariant(m?.PrefillSeconds), Invariant(m?.DecodedTokens),
+                Invariant(m?.DecodeSeconds), Invariant(m?.E2eSeconds), Invariant(m?.PrefillTokensPerSecond),
+                Invariant(m?.DecodeTokensPerSecond), Invariant(m?.LoadSeconds), Invariant(m?.QuantizeSeconds),
+                Invariant(m?.CompileSeconds), Invariant(m?.PeakRssBytes), run.Failure,
+            ];
+            text.Append(string.Join(',', cells.Select(Quote))).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    public static string ToJson(SweepResults results)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("processor_count", results.ProcessorCount);
+            WritePlan(json, results.Plan);
+
+            json.WriteStartArray("summary");
+            foreach (var summary in results.Summaries)
+                WriteSummary(json, summary, results.ProcessorCount);
+            json.WriteEndArray();
+
+            json.WriteStartArray("best");
+            foreach (var best in results.Best)
+            {
+                json.WriteStartObject();
+                json.WriteString("model", best.ModelLabel);
+                json.WriteString("mode", best.Mode);
+                Number(json, "prefill_threads", best.Prefill);
+                Number(json, "prefill_tokens_per_second", best.PrefillTokensPerSecond);
+                Number(json, "decode_threads", best.Decode);
+                Number(json, "decode_tokens_per_second", best.DecodeTokensPerSecond);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+
+            json.WriteStartArray("runs");
+            foreach (var run in results.Runs)
+                WriteRun(json, run);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    static void WritePlan(Utf8JsonWriter json, SweepPlan plan)
+    {
+        json.WriteStartObject("plan");
+        json.WriteStartArray("models");
+        foreach (string model in plan.Models)
+            json.WriteStringValue(model);
+        json.WriteEndArray();
+        json.WriteStartArray("threads");
+        foreach (int threads in plan.Threads)
+            json.WriteNumberValue(threads);
+        json.WriteEndArray();
+        json.WriteStartArray("compile");
+        foreach (var mode in plan.CompileModes)
+            json.WriteStringValue(Compile(mode));
+        json.WriteEndArray();
+        json.WriteStartArray("quant_schemes");
+        foreach (string scheme in plan.QuantSchemes)
+            json.WriteStringValue(scheme);
+        json.WriteEndArray();
+        Number(json, "group_size", plan.GroupSize);
+        String(json, "int4_kernel", plan.Int4Kernel);
+        String(json, "dtype", plan.Dtype);
+        Number(json, "max_new_tokens", plan.MaxNewTokens);
+        String(json, "prompt", plan.Prompt);
+        json.WriteNumber("repeat", plan.Repeat);
+        json.WriteEndObject();
+    }
+
+    static void WriteSummary(Utf8JsonWriter json, ConfigurationSummary summary, int processorCount)
+    {
+        var c = summary.Configuration;
+        json.WriteStartObject();
+        json.WriteString("model", c.ModelLabel);
+        json.WriteString("mode", c.Mode);
+        json.WriteString("compile", Compile(c.Compile));
+        String(json, "quant_scheme", c.QuantScheme);
+        json.WriteNumber("threads", c.Threads);
+        json.WriteBoolean("above_cores", c.Threads > processorCount);
+        json.WriteNumber("runs_succeeded", summary.Succeeded);
+        json.WriteNumber("runs_failed", summary.Failed);
+        WriteStatistic(json, "prefill_tokens_per_second", summary.Prefill);
+        WriteStatistic(json, "decode_tokens_per_second", summary.Decode);
+        WriteStatistic(json, "e2e_seconds", summary.E2eSeconds);
+        json.WriteEndObject();
+    }
+
+    static void WriteStatistic(Utf8JsonWriter json, string name, Statistic? statistic)
+    {
+        if (statistic is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+        json.WriteStartObject(name);
+        json.WriteNumber("median", statistic.Median);
+        json.WriteNumber("min", statistic.Min);
+        json.WriteNumber("max", statistic.Max);
+        json.WriteEndObject();
+    }
+
+    static void WriteRun(Utf8JsonWriter json, RunRecord run)
+    {
+        var c = run.Configuration;
+        var m = run.Measurement;
+        json.WriteStartObject();
+        json.WriteString("model", c.Model);
+        json.WriteString("mode", c.Mode);
+        json.WriteString("compile", Compile(c.Compile));
+        String(json, "quant_scheme", c.QuantScheme);
+        json.WriteNumber("threads", c.Threads);
+        json.WriteNumber("repeat", run.Repeat);
+        json.WriteString("status", run.Succeeded ? "ok" : "failed");
+        String(json, "error", run.Failure);
+        Number(json, "prefill_tokens", m?.PrefillTokens);
+        Number(json, "prefill_seconds", m?.PrefillSeconds);
+        Number(json, "decoded_tokens", m?.DecodedTokens);
+        Number(json, "decode_seconds", m?.DecodeSeconds);
+        Number(json, "e2e_seconds", m?.E2eSeconds);
+        Number(json, "prefill_tokens_per_second", m?.PrefillTokensPerSecond);
+        Number(json, "decode_tokens_per_second", m?.DecodeTokensPerSecond);
+        Number(json, "load_seconds", m?.LoadSeconds);
+        Number(json, "quantize_seconds", m?.QuantizeSeconds);
+        Number(json, "compile_seconds", m?.CompileSeconds);
+        Number(json, "peak_rss_bytes", m?.PeakRssBytes);
+        json.WriteEndObject();
+    }
+
+    internal static string Compile(CompileMode mode) => mode == CompileMode.On ? "on" : "off";
+
+    static void Number(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+            json.WriteNumber(name, v);
+        else
+            json.WriteNull(name);
+    }
+
+    static void String(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+            json.WriteNull(name);
+        else
+            json.WriteString(name, value);
+    }
+
+    static string Invariant(double? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    static string Invariant(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    static string Quote(string? cell)
+    {
+        if (cell is null)
+            return "";
+        return cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace GemmaBench.Tool.Sweep;
+
+/// <summary>Runs a plan: every configuration once per round, <see cref="SweepPlan.Repeat"/> rounds,
+/// so that a slow spell of a shared machine spreads over all configurations instead of one. Failed
+/// runs are reported on stderr and the sweep goes on.</summary>
+public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
+{
+    public SweepResults Run(SweepPlan plan, int processorCount)
+    {
+        var configurations = plan.Configurations();
+        int total = configurations.Count * plan.Repeat;
+        var runs = new List<RunRecord>(total);
+        var clock = Stopwatch.StartNew();
+
+        for (int repeat = 1; repeat <= plan.Repeat; repeat++)
+        {
+            foreach (var configuration in configurations)
+            {
+                stderr.WriteLine($"sweep: run {runs.Count + 1} of {total}: {Describe(configuration)}"
+                    + $", repeat {repeat} of {plan.Repeat}; {Progress(clock.Elapsed, runs.Count, total)}");
+                var record = RunOne(configuration, repeat, plan);
+                if (record.Failure is not null)
+                    stderr.WriteLine(
+                        $"sweep: run {runs.Count + 1} failed ({Describe(configuration)}): {record.Failure}");
+                else if (record.Measurement!.Threads is { } reported && reported != configuration.Threads)
+                    stderr.WriteLine($"sweep: run {runs.Count + 1} asked for {configuration.Threads} threads "
+                        + $"but reports {reported}");
+                runs.Add(record);
+            }
+        }
+
+        var results = new SweepResults(plan, runs, processorCount);
+        stderr.WriteLine($"sweep: {total} runs in {Duration(clock.Elapsed)}, {results.FailedRuns} failed");
+        return results;
+    }
+
+    RunRecord RunOne(SweepConfiguration configuration, int repeat, SweepPlan plan)
+    {
+        ChildOutput output;
+        try
+        {
+            output = runner.Run(BenchmarkArguments.For(configuration, plan));
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException
+                                      or InvalidOperationException)
+        {
+            return new RunRecord(configuration, repeat, null, $"could not start the benchmark: {e.Message}");
+        }
+
+        if (output.ExitCode != 0)
+        {
+            string last = output.StderrLines.LastOrDefault(line => line.Trim().Length > 0)
+                ?? "no message on stderr";
+            return new RunRecord(configuration, repeat, null, $"exit code {output.ExitCode}: {last.Trim()}");
+        }
+        try
+        {
+            return new RunRecord(configuration, repeat, BenchmarkMeasurement.Parse(output.Stdout), null);
+        }
+        catch (FormatException e)
+        {
+            return new RunRecord(configuration, repeat, null, $"bad output: {e.Message}");
+        }
+    }
+
+    static string Describe(SweepConfiguration c) =>
+        $"{c.ModelLabel} {c.Mode} {c.Threads} thread{(c.Threads == 1 ? "" : "s")}";
+
+    static string Progress(TimeSpan elapsed, int done, int total)
+    {
+        if (done == 0)
+            return $"elapsed {Duration(elapsed)}";
+        var left = TimeSpan.FromTicks(elapsed.Ticks / done * (total - done));
+        return $"elapsed {Duration(elapsed)}, about {Duration(left)} left";
+    }
+
+    internal static string Duration(TimeSpan span) => span.TotalHours >= 1
+        ? $"{(int)span.TotalHours}:{span.Minutes:00}:{span.Seconds:00}"
+        : $"{span.Minutes}:{span.Seconds:00}";
+}

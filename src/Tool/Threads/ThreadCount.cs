@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace GemmaBench.Tool.Threads;
+
+/// <summary>The intra-op thread count for a run and where it came from: --threads, else
+/// OMP_NUM_THREADS, else libtorch's own default for this machine.</summary>
+public sealed record ThreadCount(int Count, string Source)
+{
+    public const string EnvironmentVariable = "OMP_NUM_THREADS";
+
+    /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a positive whole number.</exception>
+    public static ThreadCount Resolve(int? option, string? environmentValue, int machineDefault)
+    {
+        if (option is int requested)
+            return new ThreadCount(requested, "--threads");
+
+        if (string.IsNullOrWhiteSpace(environmentValue))
+            return new ThreadCount(machineDefault, "libtorch default");
+
+        string value = environmentValue.Trim();
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+            throw new UsageException(
+                $"{EnvironmentVariable}='{environmentValue}' is not a positive whole number; " +
+                "set it to a thread count such as 4, unset it, or pass --threads");
+        return new ThreadCount(count, EnvironmentVariable);
+    }
+}

@@ -1,0 +1,94 @@
+using GemmaBench.Quant;
+using GemmaBench.Quant.Kernels;
+using GemmaBench.Quant.Kernels.Managed;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GemmaBench.Tests.Quant;
+
+public class KernelAgreementTests
+{
+    // (rows, out, in): rows not a multiple of the 4-row tile, K of one and two groups, K not whole blocks.
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        { 1, 37, 32 }, { 3, 16, 64 }, { 5, 33, 160 }, { 7, 64, 640 }, { 9, 48, 256 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Managed_paths_agree_with_the_reference_within_int8_activation_error(int rows, int n, int k)
+    {
+        var (weight, x, expected) = Case(rows, n, k);
+        foreach (var path in new[] { ManagedPath.Avx512, ManagedPath.Avx2, ManagedPath.Portable })
+        {
+            if (!ManagedPaths.IsSupported(path))
+                continue;
+            using var kernel = new ManagedKernel(weight, threads: 2, path);
+            using var actual = kernel.Forward(x);
+            AssertClose(expected, actual, 2e-2, path.ToString());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Managed_paths_compute_the_same_integer_sums(int rows, int n, int k)
+    {
+        var (weight, x, _) = Case(rows, n, k);
+        using var portable = new ManagedKernel(weight, threads: 1, ManagedPath.Portable);
+        using var expected = portable.Forward(x);
+        foreach (var path in new[] { ManagedPath.Avx512, ManagedPath.Avx2 })
+        {
+            if (!ManagedPaths.IsSupported(path))
+                continue;
+            using var kernel = new ManagedKernel(weight, threads: 2, path);
+            using var actual = kernel.Forward(x);
+            AssertClose(expected, actual, 1e-5, path.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData(Int4Kernel.Int4Pack, 1e-2)]
+    [InlineData(Int4Kernel.DynQuant, 3e-2)]
+    [InlineData(Int4Kernel.Auto, 2e-2)]
+    public void Libtorch_and_auto_kernels_agree_with_the_reference(Int4Kernel kind, double tolerance)
+    {
+        foreach (var (rows, n, k) in new[] { (1, 37, 32), (3, 16, 64), (7, 64, 640) })
+        {
+            var (weight, x, expected) = Case(rows, n, k);
+            using var kernel = Quantizer.CreateKernel(weight, new QuantOptions { Kernel = kind, Threads = 2 });
+            using var actual = kernel.Forward(x);
+            AssertClose(expected, actual, tolerance, $"{kind} {rows}×{n}×{k}");
+        }
+    }
+
+    [Fact]
+    public void Dequantized_bfloat16_weight_matches_the_reference_weight()
+    {
+        var (weight, _, _) = Case(1, 37, 160);
+        using var kernel = new ManagedKernel(weight, threads: 2);
+        using var expected = weight.Dequantize();
+
+        using var actual = kernel.DequantizeBFloat16();
+
+        AssertClose(expected, actual.to(ScalarType.Float32), 1e-2, "dequantized");
+    }
+
+    internal static (Int4Weight Weight, Tensor X, Tensor Expected) Case(int rows, int n, int k)
+    {
+        var generator = new Generator((ulong)(rows * 1000 + n * 10 + k));
+        using var w = randn(n, k, generator: generator) * 0.1f;
+        var weight = Int4Weight.Quantize(w, 32);
+        var x = randn(rows, k, generator: generator);
+        using var reference = new ReferenceKernel(weight);
+        return (weight, x, reference.Forward(x));
+    }
+
+    internal static void AssertClose(Tensor expected, Tensor actual, double relativeL2, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        using var e = expected.to(ScalarType.Float32);
+        using var a = actual.to(ScalarType.Float32);
+        double error = (e - a).norm().item<float>() / Math.Max(e.norm().item<float>(), 1e-12f);
+        Assert.True(error <= relativeL2, $"{what}: relative L2 error {error:g3} > {relativeL2:g3}");
+    }
+}

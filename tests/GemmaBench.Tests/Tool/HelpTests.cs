@@ -1,0 +1,21 @@
+namespace GemmaBench.Tests.Tool;
+
+public class HelpTests
+{
+    [Fact]
+    public void HelpListsEveryOptionWithItsDefaultInBrackets()
+    {
+        var result = new ToolHarness().Run("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        string[] options =
+        [
+            "--model", "--revision", "--prompt", "--prompt-ids", "--max-new-tokens", "--min-new-tokens",
+            "--threads", "--dtype", "--quant-scheme", "--groupsize", "--int4-kernel", "--compile", "--chat",
+            "--json", "--no-stream", "--verbose",
+        ];
+        var lines = result.Stdout.Split('\n').Select(l => l.Trim()).ToArray();
+        foreach (string option in options)
+            Assert.Single(lines, l => l.StartsWith(option + " ", StringComparison.Ordinal) && l.EndsWith("]."));
+    }
+}

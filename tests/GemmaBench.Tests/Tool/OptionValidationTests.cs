@@ -1,0 +1,194 @@
+using GemmaBench.Tool;
+using GemmaBench.Tool.Benchmark;
+
+namespace GemmaBench.Tests.Tool;
+
+public class OptionValidationTests
+{
+    [Theory]
+    [InlineData("--threads 0", "gemma-bench: --threads must be between 1 and 4096")]
+    [InlineData("--max-new-tokens 0", "gemma-bench: --max-new-tokens must be between 1 and 1000000")]
+    [InlineData("--min-new-tokens -1", "gemma-bench: --min-new-tokens must be between 0 and 1000000")]
+    [InlineData("--groupsize 0", "gemma-bench: --groupsize must be between 1 and 65536")]
+    [InlineData("--dtype float16", "gemma-bench: --dtype must be float32 or bfloat16 (got float16)")]
+    [InlineData("--quant-scheme int8",
+        "gemma-bench: --quant-scheme must be symmetric_groupwise, symmetric_channelwise or none (got int8)")]
+    [InlineData("--int4-kernel fast",
+        "gemma-bench: --int4-kernel must be auto, managed, int4pack, dynquant or reference (got fast)")]
+    [InlineData("--min-new-tokens 9 --max-new-tokens 8",
+        "gemma-bench: --min-new-tokens 9 is more than --max-new-tokens 8")]
+    [InlineData("--prompt-ids 2,x",
+        "gemma-bench: --prompt-ids '2,x' is not a comma-separated list of token ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2,-5",
+        "gemma-bench: --prompt-ids '2,-5' is not a comma-separated list of token ids such as 2,651,1015")]
+    [InlineData("--prompt-ids 2 --prompt hi",
+        "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt or --chat")]
+    [InlineData("--prompt-ids 2 --chat",
+        "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt or --chat")]
+    [InlineData("--bogus", "gemma-bench: unrecognized argument '--bogus' (see --help)")]
+    [InlineData("--threads many",
+        "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
+    public void BadOptionFailsWithOneLineAndExitCode2BeforeOpeningTheModel(string options, string message)
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run(["--model", ToolHarness.Tiny, .. options.Split(' ')]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(message + "\n", result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.Empty(harness.Target.Calls);
+    }
+
+    [Fact]
+    public void MissingModelIsBadUsage()
+    {
+        var result = new ToolHarness().Run();
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("gemma-bench: --model is required", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("/no/such/model", "no directory /no/such/model")]
+    [InlineData("./relative/missing", "no directory ./relative/missing")]
+    public void ModelThatIsNeitherADirectoryNorAHubIdIsBadUsage(string model, string expected)
+    {
+        var result = new ToolHarness().Run("--model", model);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+    }
+
+    [Fact]
+    public void ModelDirectoryWithoutConfigIsBadUsage()
+    {
+        var result = new ToolHarness().Run("--model", TestPaths.Fixtures);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --model: {TestPaths.Fixtures} has no config.json; " +
+            "give a model directory in Hugging Face layout\n", result.Stderr);
+    }
+
+    [Fact]
+    public void HubIdIsHandedToTheModelFactory()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", "google/gemma-3-1b-it", "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("google/gemma-3-1b-it", harness.Target.OpenedWith!.Model);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-4")]
+    [InlineData("4,2")]
+    public void BadOmpNumThreadsIsBadUsage(string value)
+    {
+        var harness = new ToolHarness();
+        harness.Environment["OMP_NUM_THREADS"] = value;
+
+        var result = harness.Run("--model", ToolHarness.Tiny);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: OMP_NUM_THREADS='{value}' is not a positive whole number; set it to a " +
+            "thread count such as 4, unset it, or pass --threads\n", result.Stderr);
+        Assert.Empty(harness.Target.Calls);
+    }
+
+    [Fact]
+    public void ThreadsOptionWinsOverABadOmpNumThreads()
+    {
+        var harness = new ToolHarness();
+        harness.Environment["OMP_NUM_THREADS"] = "abc";
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--threads", "2", "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(2, harness.Threads.Current);
+    }
+
+    [Fact]
+    public void GroupSizeThatDoesNotDivideTheModelsWidthsFailsBeforeWeightsLoad()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "48");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --groupsize 48 does not divide the widths of {ToolHarness.Tiny} " +
+            "(640, 2048, 1024); use a divisor of all of them such as 32, or --quant-scheme " +
+            "symmetric_channelwise\n", result.Stderr.Split('\n', 2)[1]);
+        Assert.Equal(["open", "encode"], harness.Target.Calls);
+        Assert.True(harness.Target.Disposed);
+    }
+
+    [Fact]
+    public void GroupSizeIsNotCheckedWhenTheSchemeDoesNotGroup()
+    {
+        var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--groupsize", "48",
+            "--quant-scheme", "symmetric_channelwise", "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    [Fact]
+    public void PromptThatDoesNotFitTheContextFailsBeforeWeightsLoad()
+    {
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 262144) });
+
+        var result = harness.Run("--model", ToolHarness.Tiny);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith("gemma-bench: --prompt is 55 tokens; with --max-new-tokens 64 that exceeds " +
+            $"the context of {ToolHarness.Tiny} (60 tokens, max_position_embeddings in config.json); " +
+            "shorten the prompt or lower --max-new-tokens\n", result.Stderr);
+        Assert.DoesNotContain("load", harness.Target.Calls);
+    }
+
+    [Fact]
+    public void RuntimeFailureExitsWith1AndOneLineWithoutVerbose()
+    {
+        var result = CommandLineWithUnboundModel("--model", ToolHarness.Tiny);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            line => line.Contains("no Gemma model bound"));
+    }
+
+    [Fact]
+    public void VerboseAddsTheStackTrace()
+    {
+        var result = CommandLineWithUnboundModel("--model", ToolHarness.Tiny, "--verbose");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("   at ", result.Stderr);
+    }
+
+    static ToolHarness.Result CommandLineWithUnboundModel(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var services = BenchmarkServices.CreateDefault() with { Threads = new FakeThreads() };
+        int exitCode = CommandLine.Run(args, stdout, stderr, services);
+        return new ToolHarness.Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void PromptIdOutsideTheVocabularyFailsBeforeWeightsLoad()
+    {
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(60, [640], 512) });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt-ids", "2,511,512");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"gemma-bench: --prompt-ids: id 512 is outside the vocabulary of {ToolHarness.Tiny} " +
+            "(0 to 511)\n", result.Stderr);
+        Assert.DoesNotContain("load", harness.Target.Calls);
+    }
+}

@@ -1,0 +1,87 @@
+using Snapshooter.Xunit;
+
+namespace GemmaBench.Tests.Tool;
+
+public class StatisticOutputTests
+{
+    [Fact]
+    public void StdoutIsTheStreamedCompletionBetweenRulersThenTheSevenStatisticLines()
+    {
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Completion = [101, 102, 103, 104, 1, 9] });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt", "one two three four",
+            "--max-new-tokens", "5");
+
+        Assert.Equal(0, result.ExitCode);
+        Snapshot.Match(result.Stdout);
+    }
+
+    [Fact]
+    public void NoStreamPrintsOnlyTheSevenStatisticLinesWithTwoDecimals()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+        // Default prompt: 54 words + BOS = 55 fake tokens; 64 tokens at 0.07 s prefill + 63 x 0.0225 s.
+        Assert.Equal(
+            """
+            Prefill Tokens: 55
+            Prefill time: 0.07 seconds
+            E2E Generation time: 1.49 seconds
+            Decoded Tokens: 64
+            Decode time: 1.42 seconds
+            Prefill Tokens per second: 785.71
+            Decode Tokens per second: 45.15
+
+            """, result.Stdout);
+    }
+
+    [Fact]
+    public void DecodedTokensCountsTokensActuallyGeneratedWhenEosStopsEarly()
+    {
+        var harness = new ToolHarness(clock => new FakeTarget(clock) { Completion = [101, 102, 1, 104] });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream");
+
+        Assert.Contains("Decoded Tokens: 2\n", result.Stdout);
+        Assert.Contains("E2E Generation time: 0.09 seconds\n", result.Stdout);
+        Assert.Contains("Decode time: 0.02 seconds\n", result.Stdout);
+    }
+
+    [Fact]
+    public void MinNewTokensKeepsGeneratingPastEos()
+    {
+        var harness = new ToolHarness(clock => new FakeTarget(clock) { Completion = [101, 1, 103, 104] });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--min-new-tokens", "3");
+
+        Assert.Contains("Decoded Tokens: 4\n", result.Stdout);
+    }
+
+    [Fact]
+    public void OneNewTokenHasNoDecodeRate()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "1");
+
+        Assert.Contains("Decode time: 0.00 seconds\nPrefill Tokens per second: 785.71\n" +
+            "Decode Tokens per second: n/a\n", result.Stdout);
+    }
+
+    [Fact]
+    public void ProgressGoesToStderrAndNeverToStdout()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--threads", "3");
+
+        Assert.Equal(7, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("gemma-bench: threads: 3 (from --threads)\n", result.Stderr);
+        Assert.Contains("gemma-bench: loaded in 1.50 s\n", result.Stderr);
+        Assert.Contains("INT4 kernel managed", result.Stderr);
+    }
+}

@@ -1,0 +1,133 @@
+using GemmaBench.Tool;
+using GemmaBench.Tool.Commands;
+using GemmaBench.Tool.Sweep;
+using McMaster.Extensions.CommandLineUtils;
+
+namespace GemmaBench.Tests.Tool.Sweep;
+
+public sealed class SweepCommandTests : IDisposable
+{
+    readonly string folder = Path.Combine(Path.GetTempPath(), "gemma-bench-sweep-" + Guid.NewGuid().ToString("N"));
+
+    public SweepCommandTests() => Directory.CreateDirectory(folder);
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    static (int Exit, string Stdout, string Stderr) Sweep(IBenchmarkRunner runner, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var app = new CommandLineApplication<SweepCommand>(new TestConsole(stdout, stderr));
+        app.Conventions.UseDefaultConventions();
+        app.Model.Runner = runner;
+        int exit = app.Execute(args);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    static ChildOutput Answer(IReadOnlyList<string> args)
+    {
+        int threads = int.Parse(ScriptedRunner.Argument(args, "--threads"));
+        double speed = args.Contains("--compile") ? 2 : 1;
+        return new ChildOutput(0, FakeBenchmark.Json(100 * threads * speed, 10 * speed, 1, threads), []);
+    }
+
+    [Fact]
+    public void Sweep_over_two_models_both_modes_and_two_thread_counts_prints_the_table_and_writes_the_files()
+    {
+        var runner = new ScriptedRunner(Answer);
+
+        var (exit, stdout, _) = Sweep(runner, "--model", "tiny", "--model", "tiny-odd", "--threads", "1,2",
+            "--compile", "both", "--repeat", "2", "--out", folder);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(16, runner.Calls.Count);
+        string[] lines = stdout.Split('\n');
+        Assert.Equal("model     mode      threads           prefill tok/s         decode tok/s  E2E s", lines[0]);
+        Assert.Equal("tiny      compiled        2  400.00 [400.00-400.00]  20.00 [20.00-20.00]   1.00", lines[4]);
+        Assert.Contains("best threads for tiny-odd compiled: prefill 2 (400.00 tok/s), decode 1 (20.00 tok/s)", lines);
+        Assert.Equal(["decode.png", "prefill.png", "results.csv", "results.json"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Assert.Equal(17, File.ReadAllLines(Path.Combine(folder, "results.csv")).Length);
+    }
+
+    [Fact]
+    public void Sweep_with_a_failed_run_exits_1_after_running_the_rest()
+    {
+        var runner = new ScriptedRunner(args => ScriptedRunner.Argument(args, "--threads") == "1"
+            ? new ChildOutput(134, "", ["Aborted"])
+            : Answer(args));
+
+        var (exit, stdout, stderr) = Sweep(runner, "--model", "m", "--threads", "1,2", "--repeat", "1");
+
+        Assert.Equal(CommandLine.Failure, exit);
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.Contains("sweep: run 1 failed (m eager 1 thread): exit code 134: Aborted", stderr);
+        Assert.Contains("best threads for m eager: prefill 2 (200.00 tok/s), decode 2 (10.00 tok/s)", stdout);
+    }
+
+    [Fact]
+    public void Options_on_the_command_line_override_the_plan_file()
+    {
+        string plan = Path.Combine(folder, "sweep.yaml");
+        File.WriteAllText(plan, "model: a\nthreads: [1, 2]\nrepeat: 5\ndtype: float32\n");
+        var runner = new ScriptedRunner(Answer);
+
+        var (exit, _, _) = Sweep(runner, "--plan", plan, "--repeat", "1", "--threads", "4");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(
+            [["--model", "a", "--threads", "4", "--json", "--no-stream", "--dtype", "float32"]],
+            runner.Calls);
+    }
+
+    [Fact]
+    public void Plan_file_mistake_exits_2_with_one_line_naming_file_line_and_key()
+    {
+        string plan = Path.Combine(folder, "sweep.yaml");
+        File.WriteAllText(plan, "model: a\nthreads: [1, 0]\n");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["sweep", "--plan", plan], stdout, stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal(
+            $"gemma-bench: {plan}:2: threads: '0' in '0' is not a thread count; write positive integers like 1,2,4\n",
+            stderr.ToString());
+        Assert.Equal("", stdout.ToString());
+    }
+
+    [Theory]
+    [InlineData(new[] { "sweep", "--threads", "1" }, "gemma-bench: sweep: give at least one --model")]
+    [InlineData(new[] { "sweep", "--model", "m" }, "gemma-bench: sweep: give --threads")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1,-2" }, "gemma-bench: sweep: --threads: '-2'")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1", "--compile", "yes" },
+        "gemma-bench: sweep: --compile: 'yes' is not off, on or both")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1", "--repeat", "0" },
+        "gemma-bench: sweep: --repeat must be at least 1, not 0")]
+    public void Bad_options_exit_2_before_any_run(string[] args, string message)
+    {
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(args, new StringWriter(), stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.StartsWith(message, stderr.ToString());
+    }
+
+    sealed class TestConsole(TextWriter stdout, TextWriter stderr) : IConsole
+    {
+        public TextWriter Out => stdout;
+        public TextWriter Error => stderr;
+        public TextReader In => TextReader.Null;
+        public bool IsInputRedirected => true;
+        public bool IsOutputRedirected => true;
+        public bool IsErrorRedirected => true;
+        public ConsoleColor ForegroundColor { get; set; }
+        public ConsoleColor BackgroundColor { get; set; }
+#pragma warning disable CS0067 // required by IConsole, never raised here
+        public event ConsoleCancelEventHandler? CancelKeyPress;
+#pragma warning restore CS0067
+        public void ResetColor() { }
+    }
+}
