@@ -1,4 +1,5 @@
 using GemmaBench.Tool.Benchmark;
+using GemmaBench.Tool.Output;
 using GemmaBench.Tool.Threads;
 
 namespace GemmaBench.Tool;
@@ -16,14 +17,9 @@ public sealed record BenchmarkServices
 
     public Func<long?> PeakRssBytes { get; init; } = PeakMemory.ReadPeakRssBytes;
 
-    public static BenchmarkServices CreateDefault() => new() { Targets = new UnboundTargetFactory() };
-}
-
-/// <summary>Stands in until the Gemma model and tokenizer are bound to <see cref="IBenchmarkTargetFactory"/>.
-/// </summary>
-sealed class UnboundTargetFactory : IBenchmarkTargetFactory
-{
-    public IBenchmarkTarget Open(BenchmarkSettings settings) =>
-        throw new NotSupportedException(
-            "this build of gemma-bench has no Gemma model bound yet; it cannot run benchmarks");
+    public static BenchmarkServices CreateDefault() => new()
+    {
+        Targets = new GemmaTargetFactory(new DownloadProgressReporter(Console.Error,
+            isTerminal: !Console.IsErrorRedirected)),
+    };
 }

@@ -1,0 +1,102 @@
+using GemmaBench.Model;
+using GemmaBench.Model.Hub;
+using GemmaBench.Model.Tokenizer;
+using GemmaBench.Quant;
+using ScalarType = TorchSharp.torch.ScalarType;
+
+namespace GemmaBench.Tool.Benchmark;
+
+/// <summary>Opens Gemma-3 checkpoints for the benchmark: resolves --model through the hub cache,
+/// reads the config and the tokenizer, and leaves the weights for <see cref="GemmaTarget.LoadWeights"/>.
+/// </summary>
+public sealed class GemmaTargetFactory(IDownloadProgress progress) : IBenchmarkTargetFactory
+{
+    public IBenchmarkTarget Open(BenchmarkSettings settings)
+    {
+        string dir = ModelLocator.Resolve(settings.Model, settings.Revision, progress);
+        var config = GemmaConfig.Load(dir);
+        var tokenizer = File.Exists(Path.Combine(dir, "tokenizer.json")) ? GemmaTokenizer.Load(dir) : null;
+        return new GemmaTarget(dir, config, tokenizer, settings);
+    }
+}
+
+/// <summary>One Gemma-3 model bound to the benchmark protocol.</summary>
+public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? tokenizer,
+    BenchmarkSettings settings) : IBenchmarkTarget
+{
+    GemmaModel? model;
+    Generator? generator;
+
+    public ModelLimits Limits { get; } = new(config.MaxPositionEmbeddings,
+        [config.HiddenSize, config.IntermediateSize, config.NumHeads * config.HeadDim], config.VocabSize);
+
+    public IReadOnlyList<int> Encode(string prompt, bool chat)
+    {
+        var tok = tokenizer ?? throw new ModelException($"{dir} has no tokenizer.json: add the tokenizer " +
+            "files (tokenizer.json, tokenizer_config.json) or give the prompt as --prompt-ids");
+        return tok.Encode(chat ? tok.ApplyChatTemplate(prompt) : prompt);
+    }
+
+    public void LoadWeights()
+    {
+        var dtype = settings.Dtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+        // Projections about to be quantized are converted one at a time as they are replaced.
+        model = GemmaModel.Load(dir, dtype, deferConversion: settings.Quantizes);
+        generator = new Generator(model);
+    }
+
+    public string Quantize()
+    {
+        var options = new QuantOptions
+        {
+            Scheme = QuantNames.ParseScheme(settings.QuantScheme),
+            GroupSize = settings.GroupSize,
+            Kernel = QuantNames.ParseKernel(settings.Int4Kernel),
+            Threads = settings.Threads,
+        };
+        var loaded = Loaded();
+        loaded.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        return loaded.LmHead is QuantizedLinear head ? head.KernelName : QuantNames.Name(options.Kernel);
+    }
+
+    public string Compile() =>
+        // Limitation: the compiled decode step is not bound yet; --compile is refused rather than ignored.
+        throw new ModelException("--compile is not available in this build; run without it");
+
+    public IReadOnlyList<int> Generate(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens,
+        Action<int>? onToken = null)
+    {
+        Loaded();
+        var options = new GenerationOptions { MaxNewTokens = maxNewTokens, MinNewTokens = minNewTokens };
+        return generator!.Generate(promptIds, options, onToken).TokenIds;
+    }
+
+    public ITextStream StartText() =>
+        tokenizer == null ? new IdText() : new TokenizerText(tokenizer.CreateStreamingDecoder(skipSpecialTokens: true));
+
+    public void Dispose() => model?.Dispose();
+
+    GemmaModel Loaded() => model ?? throw new InvalidOperationException("LoadWeights was not called");
+
+    sealed class TokenizerText(StreamingDecoder decoder) : ITextStream
+    {
+        public string Push(int tokenId) => decoder.Push(tokenId);
+
+        public string Flush() => decoder.Flush();
+    }
+
+    /// <summary>Without a tokenizer the completion is shown as its token ids.</summary>
+    sealed class IdText : ITextStream
+    {
+        bool first = true;
+
+        public string Push(int tokenId)
+        {
+            string text = (first ? "" : " ") + tokenId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            first = false;
+            return text;
+        }
+
+        public string Flush() => "";
+    }
+}
