@@ -117,6 +117,7 @@ public sealed partial class GemmaModel : nn.Module
     {
         if (cache.Length >= cache.Capacity)
             throw new ModelException($"KV cache is full ({cache.Capacity} positions).");
+        CheckToken(tokenId);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var logits = Run(tensor(new long[] { tokenId }, [1, 1]), cache.Length, cache, withMasks: false);
@@ -156,8 +157,18 @@ public sealed partial class GemmaModel : nn.Module
         return LmHead.forward(FinalNorm.forward(last)).view(-1);
     }
 
-    static Tensor TokenTensor(IReadOnlyList<int> tokenIds) =>
-        tensor(tokenIds.Select(id => (long)id).ToArray(), [1, tokenIds.Count]);
+    Tensor TokenTensor(IReadOnlyList<int> tokenIds)
+    {
+        foreach (int id in tokenIds)
+            CheckToken(id);
+        return tensor(tokenIds.Select(id => (long)id).ToArray(), [1, tokenIds.Count]);
+    }
+
+    void CheckToken(int id)
+    {
+        if (id < 0 || id >= Config.VocabSize)
+            throw new ModelException($"token id {id} is outside the vocabulary (0 to {Config.VocabSize - 1}).");
+    }
 
     void CheckLength(int positions)
     {

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using GemmaBench.Model;
 using McMaster.Extensions.CommandLineUtils;
 using TorchSharp;
@@ -12,28 +11,31 @@ namespace GemmaBench.Tool.Commands;
 [HelpOption("-h|--help")]
 public sealed class SynthesizeCommand
 {
-    [Option("--preset", Description = "Model shape: gemma-3-270m, gemma-3-1b, gemma-3-4b, gemma-3-12b, " +
+    [Option("--preset", Description = "Model shape (required): gemma-3-270m, gemma-3-1b, gemma-3-4b, gemma-3-12b, " +
         "gemma-3-27b, tiny, tiny-multimodal.")]
-    [Required]
     public string Preset { get; set; } = "";
 
-    [Option("--out", Description = "Directory to write the checkpoint to (created; must not hold a checkpoint).")]
-    [Required]
+    [Option("--out", Description = "Directory to write the checkpoint to (required; must not hold one yet).")]
     public string Out { get; set; } = "";
 
     [Option("--dtype", Description = "Stored weight dtype: bfloat16 or float32 [bfloat16].")]
-    [McMaster.Extensions.CommandLineUtils.AllowedValues("bfloat16", "float32")]
     public string Dtype { get; set; } = "bfloat16";
 
     [Option("--seed", Description = "Random seed of the weights [0].")]
     public long Seed { get; set; }
 
     [Option("--tokenizer", Description = "Directory whose tokenizer files are copied into the checkpoint [none].")]
-    [DirectoryExists]
     public string? Tokenizer { get; set; }
 
     int OnExecute(IConsole console)
     {
+        // Checked here rather than by validation attributes, whose failures would not exit with 2.
+        if (Out.Length == 0)
+            throw new UsageException("--out is required: the directory to write the checkpoint to.");
+        if (Dtype != "bfloat16" && Dtype != "float32")
+            throw new UsageException($"--dtype: '{Dtype}' is not a stored dtype; use bfloat16 or float32.");
+        if (Tokenizer != null && !Directory.Exists(Tokenizer))
+            throw new UsageException($"--tokenizer: directory '{Tokenizer}' does not exist.");
         if (SyntheticPreset.All.All(p => p.Name != Preset))
             throw new UsageException($"--preset: unknown preset '{Preset}'; choose one of " +
                 string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ".");

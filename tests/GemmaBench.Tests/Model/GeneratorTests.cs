@@ -45,4 +45,15 @@ public class GeneratorTests
 
         Assert.Equal(expected.Greedy24[..3], result.TokenIds);
     }
+
+    [Fact]
+    public void TokenOutsideTheVocabularyIsRefused()
+    {
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), torch.ScalarType.Float32);
+
+        var e = Assert.Throws<ModelException>(() =>
+            new Generator(model).Generate([2, 512], new GenerationOptions { MaxNewTokens = 1 }));
+
+        Assert.Equal("token id 512 is outside the vocabulary (0 to 511).", e.Message);
+    }
 }

@@ -45,6 +45,27 @@ public class SafetensorsHeaderTests
     }
 
     [Fact]
+    public void TensorAtAnUnalignedOffsetIsReadCorrectly()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("model.safetensors");
+        byte[] header = Encoding.UTF8.GetBytes(Good + " ");
+        Assert.Equal(2, (8 + header.Length) % 4);
+        using (var stream = File.Create(path))
+        {
+            stream.Write(BitConverter.GetBytes((ulong)header.Length));
+            stream.Write(header);
+            foreach (float v in new[] { 1.5f, -2f, 3.25f, 4f })
+                stream.Write(BitConverter.GetBytes(v));
+        }
+        using var file = SafetensorsFile.Open(path);
+
+        using var tensor = file.Get("a");
+
+        Assert.Equal(new[] { 1.5f, -2f, 3.25f, 4f }, tensor.data<float>().ToArray());
+    }
+
+    [Fact]
     public void FileShorterThanTheLengthFieldIsRefused()
     {
         using var dir = new TempDirectory();

@@ -39,4 +39,31 @@ public class WeightLoaderTests
         Assert.Equal($"{dir.Path}: tensor 'model.layers.1.self_attn.k_norm.weight' has shape [16] but config.json " +
             "implies [32].", e.Message);
     }
+
+    [Fact]
+    public void IndexNamingAShardWithoutTheTensorIsRefused()
+    {
+        using var dir = new TempDirectory();
+        SyntheticCheckpoint.Write("tiny", dir.Path, torch.ScalarType.Float32);
+        File.WriteAllText(dir.File("model.safetensors.index.json"),
+            """{"weight_map": {"model.norm.weight": "model.safetensors", "model.extra": "model.safetensors"}}""");
+
+        var e = Assert.Throws<CheckpointException>(() => GemmaModel.Load(dir.Path, torch.ScalarType.Float32));
+
+        Assert.Equal($"{dir.File("model.safetensors.index.json")}: tensor 'model.extra' is mapped to " +
+            "model.safetensors, which does not contain it.", e.Message);
+    }
+
+    [Fact]
+    public void IndexShardNameOutsideTheDirectoryIsRefused()
+    {
+        using var dir = new TempDirectory();
+        SyntheticCheckpoint.Write("tiny", dir.Path, torch.ScalarType.Float32);
+        File.WriteAllText(dir.File("model.safetensors.index.json"),
+            """{"weight_map": {"model.norm.weight": "../model.safetensors"}}""");
+
+        var e = Assert.Throws<CheckpointException>(() => GemmaModel.Load(dir.Path, torch.ScalarType.Float32));
+
+        Assert.Contains("shard name '../model.safetensors' must be a plain file name", e.Message);
+    }
 }
