@@ -153,29 +153,50 @@ public class OptionValidationTests
     [Fact]
     public void RuntimeFailureExitsWith1AndOneLineWithoutVerbose()
     {
-        var result = CommandLineWithUnboundModel("--model", ToolHarness.Tiny);
+        var result = RunOnTruncatedCheckpoint("--quant-scheme", "none");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries),
-            line => line.Contains("no Gemma model bound"));
+        Assert.Equal("", result.Stdout);
+        var errorLines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => !line.StartsWith("gemma-bench: threads:") && !line.StartsWith("gemma-bench: loading"))
+            .ToArray();
+        var error = Assert.Single(errorLines);
+        Assert.Contains("model.safetensors", error);
+        Assert.DoesNotContain("   at ", result.Stderr);
     }
 
     [Fact]
     public void VerboseAddsTheStackTrace()
     {
-        var result = CommandLineWithUnboundModel("--model", ToolHarness.Tiny, "--verbose");
+        var result = RunOnTruncatedCheckpoint("--quant-scheme", "none", "--verbose");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("   at ", result.Stderr);
     }
 
-    static ToolHarness.Result CommandLineWithUnboundModel(params string[] args)
+    /// <summary>The real model binding on a copy of the tiny fixture whose weights file is cut short.</summary>
+    static ToolHarness.Result RunOnTruncatedCheckpoint(params string[] extra)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var services = BenchmarkServices.CreateDefault() with { Threads = new FakeThreads() };
-        int exitCode = CommandLine.Run(args, stdout, stderr, services);
-        return new ToolHarness.Result(exitCode, stdout.ToString(), stderr.ToString());
+        string dir = Directory.CreateTempSubdirectory("gemma-bench-truncated-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(ToolHarness.Tiny))
+                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            string weights = Path.Combine(dir, "model.safetensors");
+            using (var stream = new FileStream(weights, FileMode.Open))
+                stream.SetLength(stream.Length / 2);
+
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var services = BenchmarkServices.CreateDefault() with { Threads = new FakeThreads() };
+            int exitCode = CommandLine.Run(["--model", dir, "--prompt-ids", "2,5,7", .. extra], stdout, stderr,
+                services);
+            return new ToolHarness.Result(exitCode, stdout.ToString(), stderr.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
