@@ -7,16 +7,15 @@ namespace GemmaBench.Model;
 public sealed partial class GemmaModel
 {
     /// <summary>Swaps every projection for the module <paramref name="make"/> returns, given the projection's
-    /// name ("layers.3.self_attn.q_proj", ..., "lm_head") and its weight [out, in] in the compute dtype (for
-    /// lm_head, the tied embedding matrix; the embedding itself stays for lookups). After each swap the model
+    /// name ("layers.3.self_attn.q_proj", ..., "lm_head") and its weight [out, in] (for lm_head, the tied
+    /// embedding matrix; the embedding itself stays for lookups). The weight is in the compute dtype, except
+    /// that a model loaded with deferred conversion hands over weights not yet converted as stored (e.g.
+    /// bfloat16 under float32 compute), so that a quantizer never holds a converted copy of them. After each swap the model
     /// holds no reference to the float weight, and the file pages it was mapped from are given back to the
     /// kernel, so resident memory falls as the swap proceeds. lm_head goes first: it is the largest weight
     /// (vocab × hidden) and the peak is lowest while nothing else has been made yet.</summary>
     public void ReplaceLinears(Func<string, Tensor, nn.Module<Tensor, Tensor>> make)
     {
-        // Limitation: with float32 compute over a bfloat16 checkpoint, lm_head is handed over as a float32 copy
-        // of the embedding (vocab × hidden × 4 bytes, 1.2 GB for gemma-3-1b) because the contract asks for the
-        // compute dtype; bfloat16 compute hands over the mapped file itself.
         LmHead = Replace("lm_head", LmHead, make, storedName: "embed_tokens");
         for (int i = 0; i < layers.Count; i++)
         {
@@ -41,7 +40,7 @@ public sealed partial class GemmaModel
         if (current is not Projection projection)
             return current;
         nn.Module<Tensor, Tensor> replacement;
-        using (var weight = projection.Weight.detach())
+        using (var weight = projection.CurrentWeight.detach())
             replacement = make(name, weight);
         projection.Dispose();
         reader.Release(loader.StoredName(storedName ?? name));

@@ -45,6 +45,11 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     public bool IsConverted => weight is not null;
 
+    /// <summary>The weight as it is now, without converting it: in the compute dtype once converted,
+    /// else as stored. Replacements that re-encode the weight (quantizers) read this, so a weight they
+    /// consume is never converted to the compute dtype first.</summary>
+    internal Tensor CurrentWeight => weight ?? stored!;
+
     public override Tensor forward(Tensor x) => nn.functional.linear(x, Weight);
 
     protected override void Dispose(bool disposing)

@@ -74,4 +74,20 @@ public class ReplaceLinearsTests
         float worst = (logits - tensor(expected.LastLogits)).abs().max().item<float>();
         Assert.True(worst <= 1e-4f, $"logits differ by {worst}");
     }
+
+    [Fact]
+    public void DeferredModelHandsUnconvertedWeightsOverAsStoredSoQuantizersNeverSeeAFloat32Copy()
+    {
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny-odd"), ScalarType.Float32, deferConversion: true);
+        var seen = new Dictionary<string, ScalarType>();
+
+        model.ReplaceLinears((name, weight) =>
+        {
+            seen[name] = weight.dtype;
+            return new Projection(name, weight.to(ScalarType.Float32));
+        });
+
+        Assert.Equal(1 + 7 * model.Config.NumLayers, seen.Count);
+        Assert.All(seen.Values, dtype => Assert.Equal(ScalarType.BFloat16, dtype));
+    }
 }
