@@ -7,7 +7,7 @@ namespace GemmaBench.Model;
 /// <summary>Gemma-3 text model (Gemma3ForCausalLM) in TorchSharp: embedding, decoder layers, final norm and the
 /// tied LM head. Prefill and single-token decode are separate entry points sharing a <see cref="KvCache"/>;
 /// <see cref="LogitsWithoutCache"/> recomputes everything, for checking the cache.</summary>
-public sealed partial class GemmaModel : nn.Module
+public sealed partial class GemmaModel : nn.Module, IDecoderStep
 {
     readonly CheckpointReader reader;
     readonly WeightLoader loader;

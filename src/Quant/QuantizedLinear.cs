@@ -4,14 +4,26 @@ using static TorchSharp.torch;
 
 namespace GemmaBench.Quant;
 
-/// <summary>A linear layer without bias whose weight lives only in a kernel's packed INT4 layout.</summary>
+/// <summary>A linear layer without bias whose weight lives only in a kernel's packed INT4 layout.
+/// With the int4pack kernel its tensors are also the module's buffers <see cref="Int4PackWeightBuffer"/> and
+/// <see cref="Int4PackScalesBuffer"/>, so a TorchScript caller can run
+/// <c>torch._weight_int4pack_mm_for_cpu</c> on them directly (bfloat16 activations, group size = in / groups,
+/// outputs padded to a multiple of 16).</summary>
 public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
 {
+    public const string Int4PackWeightBuffer = "int4pack_weight";
+    public const string Int4PackScalesBuffer = "int4pack_scales_and_zeros";
+
     private readonly ILinearKernel _kernel;
 
     internal QuantizedLinear(ILinearKernel kernel, int inFeatures, int outFeatures) : base(nameof(QuantizedLinear))
     {
         (_kernel, InFeatures, OutFeatures) = (kernel, inFeatures, outFeatures);
+        if (kernel is Int4PackKernel int4Pack)
+        {
+            register_buffer(Int4PackWeightBuffer, int4Pack.Packed);
+            register_buffer(Int4PackScalesBuffer, int4Pack.ScalesAndZeros);
+        }
     }
 
     public int InFeatures { get; }

@@ -3,10 +3,10 @@ using static TorchSharp.torch;
 namespace GemmaBench.Model;
 
 /// <summary>Greedy generation: prefill the prompt into a KV cache allocated once for the whole generation,
-/// then decode one token per step.</summary>
-public sealed class Generator(GemmaModel model)
+/// then decode one token per step, through the eager model or a compiled decoder.</summary>
+public sealed class Generator(IDecoderStep model)
 {
-    public GemmaModel Model => model;
+    public IDecoderStep Decoder => model;
 
     /// <param name="onToken">Called with each new token as soon as it is chosen (the first one right after
     /// prefill), e.g. to stream text or take timings.</param>
@@ -24,7 +24,9 @@ public sealed class Generator(GemmaModel model)
 
         using var cache = options.UseKvCache ? model.CreateCache(promptIds.Count + options.MaxNewTokens) : null;
         var sequence = options.UseKvCache ? null : new List<int>(promptIds);
-        int next = Choose(cache != null ? model.Prefill(promptIds, cache) : model.LogitsWithoutCache(sequence!),
+        var eager = options.UseKvCache ? null : model as GemmaModel ?? throw new ModelException(
+            "generation without a KV cache recomputes through the eager model; pass a GemmaModel.");
+        int next = Choose(cache != null ? model.Prefill(promptIds, cache) : eager!.LogitsWithoutCache(sequence!),
             generated.Count < options.MinNewTokens);
         while (true)
         {
@@ -44,7 +46,7 @@ public sealed class Generator(GemmaModel model)
             else
             {
                 sequence!.Add(next);
-                next = Choose(model.LogitsWithoutCache(sequence), suppressEos);
+                next = Choose(eager!.LogitsWithoutCache(sequence), suppressEos);
             }
         }
     }

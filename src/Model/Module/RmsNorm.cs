@@ -16,6 +16,9 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         this.eps = eps;
     }
 
+    /// <summary>(1 + weight) × the extra factor, float32 [size].</summary>
+    internal Tensor Scale => scale;
+
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();

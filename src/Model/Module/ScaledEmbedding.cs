@@ -23,6 +23,9 @@ public sealed class ScaledEmbedding : nn.Module<Tensor, Tensor>
     /// <summary>The table [vocab, hidden] in its stored dtype.</summary>
     public Tensor Weight { get; }
 
+    /// <summary>sqrt(hidden size) rounded to the compute dtype.</summary>
+    internal double Normalizer => normalizer;
+
     /// <summary>Embeds token ids [batch, tokens] into [batch, tokens, hidden] in the compute dtype.</summary>
     public override Tensor forward(Tensor ids)
     {

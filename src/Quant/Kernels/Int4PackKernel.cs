@@ -44,6 +44,12 @@ internal sealed class Int4PackKernel : ILinearKernel
 
     public string Name => "int4pack";
 
+    /// <summary>The weight in libtorch's CPU-specific int4pack layout, [rows padded to 16, ...].</summary>
+    public Tensor Packed => _packed;
+
+    /// <summary>bfloat16 [groups, rows padded to 16, 2]: each group's scale, then its zero (always 0).</summary>
+    public Tensor ScalesAndZeros => _scalesAndZeros;
+
     public int InFeatures { get; }
 
     public Tensor Forward(Tensor x)

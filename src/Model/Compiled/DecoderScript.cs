@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace GemmaBench.Model.Compiled;
+
+/// <summary>The decoder's TorchScript source (the embedded resource Decoder.torchscript), compiled once, with
+/// one typed method per scripted function. Integers cross as long and reals as double, lists as arrays.
+/// Limitation: libtorch aborts the process on a semantic error in the source instead of throwing, so a test
+/// compiles it and runs every function.</summary>
+sealed class DecoderScript : IDisposable
+{
+    const string ResourceName = "GemmaBench.Model.Compiled.Decoder.torchscript";
+
+    readonly jit.CompilationUnit unit;
+
+    DecoderScript(jit.CompilationUnit unit, TimeSpan compileTime) => (this.unit, CompileTime) = (unit, compileTime);
+
+    public TimeSpan CompileTime { get; }
+
+    public static string Source()
+    {
+        using var stream = typeof(DecoderScript).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new ModelException($"the embedded TorchScript '{ResourceName}' is missing from this build.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    public static DecoderScript Compile()
+    {
+        string source = Source();
+        JitExecutor.UseSimpleExecutor();
+        var clock = Stopwatch.StartNew();
+        var unit = jit.compile(source);
+        return new DecoderScript(unit, clock.Elapsed);
+    }
+
+    public (Tensor X, Tensor Normed) Begin(Tensor ids, Tensor table, double normalizer, Tensor like,
+        Tensor inputNorm, double eps) =>
+        unit.invoke<(Tensor, Tensor)>("begin", ids, table, normalizer, like, inputNorm, eps);
+
+    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionInputs inputs, long start, Tensor[] masks) =>
+        unit.invoke<Tensor>("attention", q, k, v, inputs.QueryNorm, inputs.KeyNorm, inputs.Eps, inputs.Cos,
+            inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
+
+    public (Tensor X, Tensor Normed) AfterAttention(Tensor x, Tensor attended, Tensor postAttentionNorm,
+        Tensor preFeedforwardNorm, double eps) =>
+        unit.invoke<(Tensor, Tensor)>("after_attention", x, attended, postAttentionNorm, preFeedforwardNorm, eps);
+
+    public Tensor Gated(Tensor gate, Tensor up) => unit.invoke<Tensor>("gated", gate, up);
+
+    public (Tensor X, Tensor Normed) AfterMlp(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm,
+        double eps) =>
+        unit.invoke<(Tensor, Tensor)>("after_mlp", x, fed, postFeedforwardNorm, nextNorm, eps);
+
+    public Tensor LastToken(Tensor normed) => unit.invoke<Tensor>("last_token", normed);
+
+    /// <summary>The whole step: embedding, every layer, final norm and LM head, in one call.</summary>
+    public Tensor Forward(object[] arguments) => unit.invoke<Tensor>("forward", arguments);
+
+    public void Dispose() => unit.Dispose();
+
+    /// <summary>What one layer's attention reads besides q, k, v.</summary>
+    public readonly record struct AttentionInputs(Tensor QueryNorm, Tensor KeyNorm, double Eps, Tensor Cos,
+        Tensor SignedSin, Tensor Keys, Tensor Values, long Heads, long KvHeads, long HeadDim);
+}

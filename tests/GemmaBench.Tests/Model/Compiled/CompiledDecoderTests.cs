@@ -1,0 +1,115 @@
+using GemmaBench.Model;
+using GemmaBench.Model.Compiled;
+using GemmaBench.Quant;
+using static TorchSharp.torch;
+using Generator = GemmaBench.Model.Generator;
+
+namespace GemmaBench.Tests.Model.Compiled;
+
+public class CompiledDecoderTests
+{
+    const int DecodeSteps = 12;
+
+    public static TheoryData<string, string, CompileArrangement> FloatCases => new()
+    {
+        { "tiny", "B", CompileArrangement.WholeStep }, { "tiny", "B", CompileArrangement.Segments },
+        { "tiny-scaled", "B", CompileArrangement.WholeStep }, { "tiny-scaled", "A", CompileArrangement.Segments },
+        { "tiny-odd", "B", CompileArrangement.WholeStep }, { "tiny-odd", "C", CompileArrangement.Segments },
+    };
+
+    [Theory]
+    [MemberData(nameof(FloatCases))]
+    public void Float32LogitsOfPrefillAndEveryDecodeStepAreWithin1e5OfEager(string fixture, string caseName,
+        CompileArrangement arrangement)
+    {
+        var expected = ExpectedCase.Load(fixture, caseName);
+        using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32);
+        using var compiled = CompiledDecoder.Compile(model, arrangement);
+        using var eagerCache = model.CreateCache(expected.InputIds.Length + DecodeSteps);
+        using var compiledCache = compiled.CreateCache(expected.InputIds.Length + DecodeSteps);
+
+        using var eagerPrefill = model.Prefill(expected.InputIds, eagerCache);
+        using var compiledPrefill = compiled.Prefill(expected.InputIds, compiledCache);
+        Assert.True(MaxDifference(eagerPrefill, compiledPrefill) <= 1e-5, "prefill logits differ");
+        for (int step = 0; step < DecodeSteps; step++)
+        {
+            int token = expected.Greedy24[step];
+            using var eager = model.Decode(token, eagerCache);
+            using var actual = compiled.Decode(token, compiledCache);
+            Assert.True(MaxDifference(eager, actual) <= 1e-5, $"decode step {step} logits differ");
+        }
+        Assert.Equal(eagerCache.Length, compiledCache.Length);
+    }
+
+    [Theory]
+    [InlineData("tiny", "A")]
+    [InlineData("tiny-scaled", "B")]
+    [InlineData("tiny-odd", "B")]
+    public void Float32GreedyTokensMatchTheReference(string fixture, string caseName)
+    {
+        var expected = ExpectedCase.Load(fixture, caseName);
+        using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32);
+        using var compiled = CompiledDecoder.Compile(model);
+
+        var result = new Generator(compiled).Generate(expected.InputIds, Greedy24);
+
+        Assert.Equal("whole-step+float", compiled.Mode);
+        Assert.Equal(expected.Greedy24, result.TokenIds);
+    }
+
+    public static TheoryData<string, string, Int4Kernel, QuantScheme, string> Int4Cases => new()
+    {
+        { "tiny", "B", Int4Kernel.Managed, QuantScheme.SymmetricGroupwise, "segments+managed" },
+        { "tiny", "C", Int4Kernel.Int4Pack, QuantScheme.SymmetricGroupwise, "whole-step+int4pack" },
+        { "tiny-scaled", "B", Int4Kernel.Managed, QuantScheme.SymmetricGroupwise, "segments+managed" },
+        { "tiny-scaled", "A", Int4Kernel.Int4Pack, QuantScheme.SymmetricGroupwise, "whole-step+int4pack" },
+        { "tiny-odd", "B", Int4Kernel.Reference, QuantScheme.SymmetricChannelwise, "segments+reference" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Int4Cases))]
+    public void Int4GreedyTokensEqualEagerWithTheSameKernel(string fixture, string caseName, Int4Kernel kernel,
+        QuantScheme scheme, string mode)
+    {
+        var expected = ExpectedCase.Load(fixture, caseName);
+        using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Scheme = scheme, Kernel = kernel, Threads = 2 };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        using var compiled = CompiledDecoder.Compile(model, kernel: kernel.ToString().ToLowerInvariant());
+
+        var eager = new Generator(model).Generate(expected.InputIds, Greedy24);
+        var actual = new Generator(compiled).Generate(expected.InputIds, Greedy24);
+
+        Assert.Equal(mode, compiled.Mode);
+        Assert.Equal(eager.TokenIds, actual.TokenIds);
+    }
+
+    [Fact]
+    public void WholeStepRefusesProjectionsItCannotScript()
+    {
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Kernel = Int4Kernel.Managed, Threads = 1 };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+
+        var error = Assert.Throws<ModelException>(() => CompiledDecoder.Compile(model, CompileArrangement.WholeStep));
+
+        Assert.Contains("whole-step", error.Message);
+    }
+
+    [Fact]
+    public void CompileTimeIsMeasured()
+    {
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), ScalarType.Float32);
+        using var compiled = CompiledDecoder.Compile(model);
+
+        Assert.InRange(compiled.CompileSeconds, 1e-6, 60);
+    }
+
+    static readonly GenerationOptions Greedy24 = new() { MaxNewTokens = 24, StopAtEos = false };
+
+    static double MaxDifference(Tensor a, Tensor b)
+    {
+        using var difference = (a - b).abs().max();
+        return difference.item<float>();
+    }
+}
