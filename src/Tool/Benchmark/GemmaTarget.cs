@@ -1,4 +1,5 @@
 using GemmaBench.Model;
+using GemmaBench.Model.Compiled;
 using GemmaBench.Model.Hub;
 using GemmaBench.Model.Tokenizer;
 using GemmaBench.Quant;
@@ -25,7 +26,9 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     BenchmarkSettings settings) : IBenchmarkTarget
 {
     GemmaModel? model;
+    CompiledDecoder? compiled;
     Generator? generator;
+    string kernel = "float";
 
     public ModelLimits Limits { get; } = new(config.MaxPositionEmbeddings,
         [config.HiddenSize, config.IntermediateSize, config.NumHeads * config.HeadDim], config.VocabSize);
@@ -56,12 +59,19 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         };
         var loaded = Loaded();
         loaded.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
-        return loaded.LmHead is QuantizedLinear head ? head.KernelName : QuantNames.Name(options.Kernel);
+        var resolved = options.Kernel == Int4Kernel.Auto ? Quantizer.ResolveAuto() : options.Kernel;
+        kernel = QuantNames.Name(resolved);
+        return loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel;
     }
 
-    public string Compile() =>
-        // Limitation: the compiled decode step is not bound yet; --compile is refused rather than ignored.
-        throw new ModelException("--compile is not available in this build; run without it");
+    /// <summary>Compiles the decoder over the projections as they now are (after quantizing); the mode
+    /// says how the step is split, e.g. "segments+managed" or "whole-step+int4pack".</summary>
+    public string Compile()
+    {
+        compiled = CompiledDecoder.Compile(Loaded(), CompileArrangement.Auto, kernel);
+        generator = new Generator(compiled);
+        return compiled.Mode;
+    }
 
     public IReadOnlyList<int> Generate(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens,
         Action<int>? onToken = null)
@@ -74,7 +84,11 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     public ITextStream StartText() =>
         tokenizer == null ? new IdText() : new TokenizerText(tokenizer.CreateStreamingDecoder(skipSpecialTokens: true));
 
-    public void Dispose() => model?.Dispose();
+    public void Dispose()
+    {
+        compiled?.Dispose();
+        model?.Dispose();
+    }
 
     GemmaModel Loaded() => model ?? throw new InvalidOperationException("LoadWeights was not called");
 

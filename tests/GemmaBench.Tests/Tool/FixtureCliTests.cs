@@ -39,4 +39,41 @@ public class FixtureCliTests
         Assert.Equal(generated.Length, json.RootElement.GetProperty("decoded_tokens").GetInt32());
         Assert.Equal(expected.InputIds.Length, json.RootElement.GetProperty("prefill_tokens").GetInt32());
     }
+
+    [Theory]
+    [InlineData("none", "auto", "whole-step+float")]
+    [InlineData("symmetric_groupwise", "auto", "segments+managed")]
+    [InlineData("symmetric_groupwise", "int4pack", "whole-step+int4pack")]
+    public void CompileGivesTheSameTokensAsEagerAndNamesItsMode(string scheme, string kernel, string mode)
+    {
+        var expected = ExpectedCase.Load("tiny", "B");
+        string[] args =
+        [
+            "--model", TestPaths.Checkpoint("tiny"), "--quant-scheme", scheme, "--int4-kernel", kernel,
+            "--threads", "1", "--json", "--max-new-tokens", "24", "--min-new-tokens", "24",
+            "--prompt-ids", string.Join(",", expected.InputIds),
+        ];
+
+        using var eager = RunJson(args);
+        using var compiled = RunJson([.. args, "--compile"]);
+
+        Assert.Equal(Ids(eager, "generated_token_ids"), Ids(compiled, "generated_token_ids"));
+        Assert.Equal(24, Ids(compiled, "generated_token_ids").Length);
+        Assert.Equal(mode, compiled.RootElement.GetProperty("compile_mode").GetString());
+        Assert.True(compiled.RootElement.GetProperty("compile").GetBoolean());
+        Assert.True(compiled.RootElement.GetProperty("compile_seconds").GetDouble() >= 0);
+        Assert.Equal(JsonValueKind.Null, eager.RootElement.GetProperty("compile_mode").ValueKind);
+    }
+
+    static JsonDocument RunJson(string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = CommandLine.Run(args, stdout, stderr);
+        Assert.True(exit == 0, stderr.ToString());
+        return JsonDocument.Parse(stdout.ToString());
+    }
+
+    static int[] Ids(JsonDocument json, string key) =>
+        json.RootElement.GetProperty(key).EnumerateArray().Select(e => e.GetInt32()).ToArray();
 }
