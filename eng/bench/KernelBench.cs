@@ -22,16 +22,23 @@ internal sealed class KernelBench(BenchOptions options)
         var weight = Int4Weight.Quantize(w, 32);
         long int4Bytes = (long)n * k / 2 + (long)n * k / 32 * 2;
 
-        var managed = Copies(int4Bytes, () => new ManagedKernel(weight, threads));
-        Report(model, k, n, "managed", threads, 1, int4Bytes, managed.Select(Run).ToArray());
-        Dispose(managed);
-
-        var int4pack = Copies(int4Bytes, () => new Int4PackKernel(weight));
-        Report(model, k, n, "int4pack", threads, 1, int4Bytes, int4pack.Select(Run).ToArray());
-        Dispose(int4pack);
+        if (options.Includes("managed"))
+        {
+            var managed = Copies(int4Bytes, () => new ManagedKernel(weight, threads));
+            Report(model, k, n, "managed", threads, 1, int4Bytes, managed.Select(Run).ToArray());
+            Dispose(managed);
+        }
+        if (options.Includes("int4pack"))
+        {
+            var int4pack = Copies(int4Bytes, () => new Int4PackKernel(weight));
+            Report(model, k, n, "int4pack", threads, 1, int4Bytes, int4pack.Select(Run).ToArray());
+            Dispose(int4pack);
+        }
 
         foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float32 })
         {
+            if (!options.Includes(dtype == ScalarType.Float32 ? "f32" : "bf16"))
+                continue;
             long bytes = (long)n * k * (dtype == ScalarType.Float32 ? 4 : 2);
             var dense = Copies(bytes, () => w.to(dtype, copy: true));
             Report(model, k, n, dtype == ScalarType.Float32 ? "f32" : "bf16", threads, 1, bytes,
@@ -122,6 +129,7 @@ internal sealed class KernelBench(BenchOptions options)
     private void Report(string model, int k, int n, string kernel, int threads, int rows, long bytes,
         Func<Tensor>[] calls)
     {
+        QuietMachine.Wait();
         var times = new List<double>();
         var budget = Stopwatch.StartNew();
         double limit = options.Quick ? 0.15 : 0.6;

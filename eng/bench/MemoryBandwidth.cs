@@ -16,6 +16,7 @@ internal static unsafe class MemoryBandwidth
         {
             new Span<byte>(buffer, (int)Bytes).Fill(1);
             var rates = new List<double>();
+            QuietMachine.Wait();
             for (int rep = 0; rep < 5; rep++)
             {
                 var watch = Stopwatch.StartNew();
