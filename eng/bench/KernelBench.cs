@@ -129,7 +129,13 @@ internal sealed class KernelBench(BenchOptions options)
     private void Report(string model, int k, int n, string kernel, int threads, int rows, long bytes,
         Func<Tensor>[] calls)
     {
-        QuietMachine.Wait();
+        double median = QuietMachine.Measure(() => Median(calls));
+        Console.WriteLine($"{model,-5} {k,5}x{n,-6} rows={rows,-3} {kernel,-26} threads={threads}  " +
+            $"{median * 1e6,10:F1} us  {bytes / median / 1e9,6:F1} GB/s");
+    }
+
+    private double Median(Func<Tensor>[] calls)
+    {
         var times = new List<double>();
         var budget = Stopwatch.StartNew();
         double limit = options.Quick ? 0.15 : 0.6;
@@ -142,8 +148,6 @@ internal sealed class KernelBench(BenchOptions options)
                 times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
         times.Sort();
-        double median = times[times.Count / 2];
-        Console.WriteLine($"{model,-5} {k,5}x{n,-6} rows={rows,-3} {kernel,-26} threads={threads}  " +
-            $"{median * 1e6,10:F1} us  {bytes / median / 1e9,6:F1} GB/s");
+        return times[times.Count / 2];
     }
 }

@@ -14,7 +14,9 @@ bool Run(string part) => options.Only == "all" || options.Only == part;
 var bench = new KernelBench(options);
 if (Run("memory"))
     foreach (int threads in options.Threads)
-        Console.WriteLine($"memory read  threads={threads}  {MemoryBandwidth.Measure(threads):F1} GB/s");
+        foreach (bool huge in new[] { false, true })
+            Console.WriteLine($"memory read  threads={threads}  {(huge ? "2 MiB" : "4 KiB")} pages  " +
+                $"{MemoryBandwidth.Measure(threads, huge):F1} GB/s");
 if (Run("decode"))
     foreach (var (model, shapes) in Shapes.Models(options.Model))
         foreach (var (k, n) in shapes.Where(s => options.Includes(s.K, s.N)))

@@ -1,46 +1,62 @@
 namespace GemmaBench.Bench;
 
 /// <summary>
-/// Waits until other processes leave the CPUs alone (the machine is shared with builds), so a measurement
-/// does not start while something else runs: at most 10% of the CPUs busy outside this process over 0.2 s.
+/// Keeps measurements away from other processes' work (the machine is shared with builds): waits until at
+/// most 10% of the CPUs are busy outside this process, and tells whether a measurement stayed that quiet.
 /// </summary>
 internal static class QuietMachine
 {
     private const double BusyLimit = 0.10;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    public readonly record struct Snapshot(long Busy, long Total, long Own);
+
     public static void Wait()
     {
         if (!OperatingSystem.IsLinux())
             return;
         var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline && OthersBusy() > BusyLimit)
+        while (DateTime.UtcNow < deadline)
         {
+            var before = Take();
+            Thread.Sleep(200);
+            if (OthersBusy(before) <= BusyLimit)
+                return;
         }
     }
 
-    private static double OthersBusy()
+    /// <summary>Runs the measurement until it ran on a quiet machine (at most 5 tries; the last one counts).</summary>
+    public static T Measure<T>(Func<T> measure)
     {
-        var (busy0, total0) = MachineTicks();
-        long own0 = OwnTicks();
-        Thread.Sleep(200);
-        var (busy1, total1) = MachineTicks();
-        long own1 = OwnTicks();
-        return Math.Max(0, (busy1 - busy0) - (own1 - own0)) / (double)Math.Max(1, total1 - total0);
+        for (int attempt = 1; ; attempt++)
+        {
+            Wait();
+            var before = Take();
+            var result = measure();
+            if (attempt == 5 || OthersBusy(before) <= BusyLimit)
+                return result;
+        }
     }
 
-    private static (long Busy, long Total) MachineTicks()
+    public static Snapshot Take()
     {
+        if (!OperatingSystem.IsLinux())
+            return default;
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Skip(1).Take(8).Select(long.Parse).ToArray();
         long idle = fields[3] + fields[4];
-        return (fields.Sum() - idle, fields.Sum());
+        var own = File.ReadAllText("/proc/self/stat");
+        var ownFields = own[(own.LastIndexOf(')') + 2)..].Split(' ');
+        return new(fields.Sum() - idle, fields.Sum(), long.Parse(ownFields[11]) + long.Parse(ownFields[12]));
     }
 
-    private static long OwnTicks()
+    /// <summary>The share of all CPUs' time since the snapshot that other processes used.</summary>
+    public static double OthersBusy(Snapshot before)
     {
-        var text = File.ReadAllText("/proc/self/stat");
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11]) + long.Parse(fields[12]);
+        if (!OperatingSystem.IsLinux())
+            return 0;
+        var now = Take();
+        long others = now.Busy - before.Busy - (now.Own - before.Own);
+        return Math.Max(0, others) / (double)Math.Max(1, now.Total - before.Total);
     }
 }

@@ -8,10 +8,11 @@ namespace GemmaBench.Tests.Quant;
 
 public class KernelAgreementTests
 {
-    // (rows, out, in): rows not a multiple of the 4-row tile, K of one and two groups, K not whole blocks.
+    // (rows, out, in): rows not a multiple of the 4-row tile, K of one and two groups, K not whole blocks;
+    // the last two are big enough to be split into chunks across threads, with a ragged last chunk.
     public static TheoryData<int, int, int> Shapes => new()
     {
-        { 1, 37, 32 }, { 3, 16, 64 }, { 5, 33, 160 }, { 7, 64, 640 }, { 9, 48, 256 },
+        { 1, 37, 32 }, { 3, 16, 64 }, { 5, 33, 160 }, { 7, 64, 640 }, { 9, 48, 256 }, { 1, 1027, 640 }, { 6, 515, 1152 },
     };
 
     [Theory]

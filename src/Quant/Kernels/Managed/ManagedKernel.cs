@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
 
         var output = empty([rows, _weight.Rows], ScalarType.Float32);
         _output = (float*)TensorMemory.Pointer(output, ScalarType.Float32);
-        _threads.Run(this);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _output = null;
         return (x.dtype == ScalarType.Float32 ? output : output.to(x.dtype)).MoveToOuterDisposeScope();
     }
@@ -53,15 +54,14 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     {
         var result = empty([_weight.Rows, _weight.Columns], ScalarType.BFloat16);
         _dequantized = (ushort*)TensorMemory.Pointer(result, ScalarType.BFloat16);
-        _threads.Run(this);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _dequantized = null;
         return result;
     }
 
-    public void Execute(int worker, int workers)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Execute(int first, int end)
     {
-        int first = (int)((long)_weight.Rows * worker / workers);
-        int end = (int)((long)_weight.Rows * (worker + 1) / workers);
         if (_dequantized != null)
         {
             for (int n = first; n < end; n++)
@@ -69,22 +69,15 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
             return;
         }
         int tokens = _activations.Rows, stride = _weight.Rows;
+        int tiled = _path == ManagedPath.Avx512 ? tokens / 4 * 4 : 0;
         for (int n = first; n < end; n++)
         {
-            byte* w = _weight.RowWeights(n);
-            ushort* ws = _weight.RowScales(n);
-            int m = 0;
-            if (_path == ManagedPath.Avx512)
-                for (; m + 4 <= tokens; m += 4)
-                    DotAvx512.Dot4(w, ws, _activations, m, _output + (long)m * stride + n, stride);
-            for (; m < tokens; m++)
-                _output[(long)m * stride + n] = _path switch
-                {
-                    ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, _activations, m),
-                    ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, _activations, m),
-                    _ => DotPortable.Dot1(w, ws, _activations, m),
-                };
+            for (int m = 0; m < tiled; m += 4)
+                DotAvx512.Dot4(_weight.RowWeights(n), _weight.RowScales(n), _activations, m,
+                    _output + (long)m * stride + n, stride);
         }
+        for (int m = tiled; m < tokens; m++)
+            DotRows(m, first, end);
     }
 
     public void Dispose()
@@ -93,6 +86,31 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         _activations.Dispose();
     }
 
+    /// <summary>One token against weight rows [first, end), four rows at a time where the path allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DotRows(int token, int first, int end)
+    {
+        float* output = _output + (long)token * _weight.Rows;
+        int n = first;
+        if (_path == ManagedPath.Avx512)
+        {
+            for (; n % PackedWeight.TileRows != 0 && n < end; n++)
+                output[n] = DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token);
+            for (; n + PackedWeight.TileRows <= end; n += PackedWeight.TileRows)
+                DotAvx512.Rows4(_weight.RowWeights(n), _weight.RowScales(n), _activations, token, output + n);
+        }
+        for (; n < end; n++)
+        {
+            output[n] = _path switch
+            {
+                ManagedPath.Avx512 => DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
+                ManagedPath.Avx2 => DotAvx2.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
+                _ => DotPortable.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
+            };
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DequantizeRow(int n)
     {
         byte* w = _weight.RowWeights(n);
@@ -100,10 +118,11 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         ushort* dst = _dequantized + (long)n * _weight.Columns;
         for (int k = 0; k < _weight.Columns; k++)
         {
-            int g = k / 32, i = k % 32;
-            byte packed = w[g * 16 + (i & 15)];
+            int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
+            byte packed = w[block * PackedWeight.BlockStride + j * 16 + (i & 15)];
             int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
-            dst[k] = PackedWeight.ToBFloat16(value * PackedWeight.FromBFloat16(ws[g]));
+            float scale = PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j]);
+            dst[k] = PackedWeight.ToBFloat16(value * scale);
         }
     }
 }

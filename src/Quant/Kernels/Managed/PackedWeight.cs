@@ -5,14 +5,23 @@ namespace GemmaBench.Quant.Kernels.Managed;
 /// <summary>
 /// The managed kernel's weight layout. Each row is cut into blocks of 128 inputs (4 groups of 32, the row
 /// zero-padded to whole blocks); a block is 64 bytes where byte 16·j + i holds input i of group j in its low
-/// nibble and input 16 + i in its high nibble, as unsigned value + 8. One bfloat16 scale per group of 32
-/// follows in a separate array. Rows are contiguous, so a thread's static share of rows is one stream.
+/// nibble and input 16 + i in its high nibble, as unsigned value + 8. Rows come in tiles of 4 whose blocks
+/// are interleaved (block 0 of rows 0–3, block 1 of rows 0–3, ...), so a decode product reading four rows at
+/// once reads one sequential stream. One bfloat16 scale per group of 32 lives in a separate array, tiled the
+/// same way (4 scales of row 0, of row 1, ... per block).
 /// </summary>
 internal sealed unsafe class PackedWeight : IDisposable
 {
     public const int BlockInputs = 128;
     public const int BlockBytes = 64;
     public const int GroupsPerBlock = 4;
+    public const int TileRows = 4;
+
+    /// <summary>Bytes from one block of a row to its next block.</summary>
+    public const int BlockStride = TileRows * BlockBytes;
+
+    /// <summary>Scales from one block of a row to its next block.</summary>
+    public const int ScaleStride = TileRows * GroupsPerBlock;
 
     private const int HugePage = 2 << 20;
     private const int AdviseHugePage = 14;
@@ -25,11 +34,14 @@ internal sealed unsafe class PackedWeight : IDisposable
         Rows = weight.Rows;
         Columns = weight.Columns;
         BlocksPerRow = (Columns + BlockInputs - 1) / BlockInputs;
-        _weights = (byte*)NativeMemory.AlignedAlloc((nuint)((long)Rows * RowBytes), HugePage);
-        if (OperatingSystem.IsLinux() && (long)Rows * RowBytes >= HugePage)
-            _ = madvise(_weights, (nuint)((long)Rows * RowBytes), AdviseHugePage);
-        _scales = (ushort*)NativeMemory.AlignedAlloc((nuint)((long)Rows * BlocksPerRow * GroupsPerBlock * 2), 64);
-        Parallel.For(0, Rows, r => PackRow(weight, r));
+        long tiledRows = (Rows + TileRows - 1) / TileRows * TileRows;
+        _weights = (byte*)Allocate(tiledRows * RowBytes);
+        _scales = (ushort*)Allocate(tiledRows * ScalesPerRow * 2);
+        Parallel.For(0, (int)(tiledRows / TileRows), tile =>
+        {
+            for (int r = tile * TileRows; r < (tile + 1) * TileRows; r++)
+                PackRow(weight, r);
+        });
     }
 
     public int Rows { get; }
@@ -40,11 +52,17 @@ internal sealed unsafe class PackedWeight : IDisposable
 
     public int RowBytes => BlocksPerRow * BlockBytes;
 
+    public int ScalesPerRow => BlocksPerRow * GroupsPerBlock;
+
     public long Bytes => (long)Rows * (RowBytes + BlocksPerRow * GroupsPerBlock * 2);
 
-    public byte* RowWeights(int row) => _weights + (long)row * RowBytes;
+    /// <summary>Block 0 of a row; block b is <see cref="BlockStride"/>·b bytes further.</summary>
+    public byte* RowWeights(int row) =>
+        _weights + (long)(row / TileRows) * TileRows * RowBytes + row % TileRows * BlockBytes;
 
-    public ushort* RowScales(int row) => _scales + (long)row * BlocksPerRow * GroupsPerBlock;
+    /// <summary>The 4 scales of block 0 of a row; block b's are <see cref="ScaleStride"/>·b further.</summary>
+    public ushort* RowScales(int row) =>
+        _scales + (long)(row / TileRows) * TileRows * ScalesPerRow + row % TileRows * GroupsPerBlock;
 
     /// <summary>Round to nearest even bfloat16 (finite inputs).</summary>
     public static ushort ToBFloat16(float value)
@@ -66,22 +84,32 @@ internal sealed unsafe class PackedWeight : IDisposable
 
     ~PackedWeight() => Dispose();
 
+    private static void* Allocate(long bytes)
+    {
+        void* memory = NativeMemory.AlignedAlloc((nuint)bytes, HugePage);
+        if (OperatingSystem.IsLinux() && bytes >= HugePage)
+            _ = madvise(memory, (nuint)bytes, AdviseHugePage);
+        return memory;
+    }
+
+    /// <summary>Packs a row (zeros for the padding rows of the last tile).</summary>
     private void PackRow(Int4Weight weight, int row)
     {
         byte* dst = RowWeights(row);
         ushort* scales = RowScales(row);
-        int groups32 = BlocksPerRow * GroupsPerBlock;
-        var values = weight.Values.AsSpan(row * Columns, Columns);
-        for (int g = 0; g < groups32; g++)
+        var values = row < Rows ? weight.Values.AsSpan(row * Columns, Columns) : default;
+        for (int g = 0; g < ScalesPerRow; g++)
         {
             int first = g * 32;
-            scales[g] = first < Columns
+            int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
+            scales[block * ScaleStride + j] = first < values.Length
                 ? ToBFloat16(weight.Scales[row * weight.GroupsPerRow + first / weight.GroupSize])
                 : (ushort)0;
+            byte* bytes = dst + block * BlockStride + j * 16;
             for (int i = 0; i < 16; i++)
             {
                 int low = Value(values, first + i) + 8, high = Value(values, first + 16 + i) + 8;
-                dst[g * 16 + i] = (byte)(low | (high << 4));
+                bytes[i] = (byte)(low | (high << 4));
             }
         }
     }
