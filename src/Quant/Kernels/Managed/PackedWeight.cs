@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GemmaBench.Quant.Kernels.Managed;
 
@@ -97,19 +98,31 @@ internal sealed unsafe class PackedWeight : IDisposable
     {
         byte* dst = RowWeights(row);
         ushort* scales = RowScales(row);
-        var values = row < Rows ? weight.Values.AsSpan(row * Columns, Columns) : default;
-        for (int g = 0; g < ScalesPerRow; g++)
+        int valid = row < Rows ? Columns : 0;
+        var offset = Vector128.Create((byte)8);
+        fixed (sbyte* all = weight.Values)
         {
-            int first = g * 32;
-            int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
-            scales[block * ScaleStride + j] = first < values.Length
-                ? ToBFloat16(weight.Scales[row * weight.GroupsPerRow + first / weight.GroupSize])
-                : (ushort)0;
-            byte* bytes = dst + block * BlockStride + j * 16;
-            for (int i = 0; i < 16; i++)
+            sbyte* values = all + (long)Math.Min(row, Rows - 1) * Columns;
+            for (int g = 0; g < ScalesPerRow; g++)
             {
-                int low = Value(values, first + i) + 8, high = Value(values, first + 16 + i) + 8;
-                bytes[i] = (byte)(low | (high << 4));
+                int first = g * 32;
+                int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
+                scales[block * ScaleStride + j] = first < valid
+                    ? ToBFloat16(weight.Scales[(long)row * weight.GroupsPerRow + first / weight.GroupSize])
+                    : (ushort)0;
+                byte* bytes = dst + block * BlockStride + j * 16;
+                if (first + 32 <= valid)
+                {
+                    var low = Vector128.Load((byte*)values + first) + offset;
+                    var high = Vector128.Load((byte*)values + first + 16) + offset;
+                    (low | Vector128.ShiftLeft(high, 4)).Store(bytes);
+                    continue;
+                }
+                for (int i = 0; i < 16; i++)
+                {
+                    int low = Value(values, valid, first + i) + 8, high = Value(values, valid, first + 16 + i) + 8;
+                    bytes[i] = (byte)(low | (high << 4));
+                }
             }
         }
     }
@@ -118,5 +131,5 @@ internal sealed unsafe class PackedWeight : IDisposable
     [DllImport("libc")]
     private static extern int madvise(void* address, nuint length, int advice);
 
-    private static int Value(ReadOnlySpan<sbyte> values, int column) => column < values.Length ? values[column] : 0;
+    private static int Value(sbyte* values, int valid, int column) => column < valid ? values[column] : 0;
 }
