@@ -74,6 +74,25 @@ public class KernelAgreementTests
         AssertClose(expected, actual.to(ScalarType.Float32), 1e-2, "dequantized");
     }
 
+    [Theory]
+    [InlineData(5, 160, 32)]
+    [InlineData(3, 40, 40)]
+    public void Dequantized_bfloat16_weight_is_each_value_times_its_bfloat16_scale(int n, int k, int groupSize)
+    {
+        using var w = randn(n, k, generator: new Generator(21)) * 0.1f;
+        var weight = Int4Weight.Quantize(w, groupSize);
+        using var kernel = new ManagedKernel(weight, threads: 1);
+
+        using var actual = kernel.DequantizeBFloat16();
+
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(actual.bytes).ToArray();
+        for (int i = 0; i < n * k; i++)
+        {
+            float scale = PackedWeight.FromBFloat16(PackedWeight.ToBFloat16(weight.Scales[i / groupSize]));
+            Assert.Equal(PackedWeight.ToBFloat16(weight.Values[i] * scale), bits[i]);
+        }
+    }
+
     internal static (Int4Weight Weight, Tensor X, Tensor Expected) Case(int rows, int n, int k)
     {
         var generator = new Generator((ulong)(rows * 1000 + n * 10 + k));

@@ -22,7 +22,7 @@ internal static unsafe class DotAvx2
         {
             ushort* sb = ws + b * PackedWeight.ScaleStride;
             byte* wb = w + b * PackedWeight.BlockStride;
-            var bits = Sse41.ConvertToVector128Int32(Vector128.CreateScalar(*(ulong*)sb).AsUInt16());
+            var bits = Vector128.Create((uint)sb[0], sb[4], sb[8], sb[12]);
             var blockScales = Sse2.ShiftLeftLogical(bits, 16).AsSingle().ToVector256Unsafe();
             sbyte* xb = x + b * 128;
             acc = Half(wb, xb, offsets + b * 16, scales + b * 16,

@@ -11,6 +11,9 @@ namespace GemmaBench.Quant.Kernels.Managed;
 /// </summary>
 internal static unsafe class DotAvx512
 {
+    private const int Stride = PackedWeight.BlockStride;
+    private const int ScaleStride = PackedWeight.ScaleStride;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot1(byte* w, ushort* ws, QuantizedActivations a, int row)
     {
@@ -20,18 +23,21 @@ internal static unsafe class DotAvx512
         var acc = Vector512<float>.Zero;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        var spread = ScaleSpread();
+        var spread = RowScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            acc = Block(w + b * PackedWeight.BlockStride, ws + b * PackedWeight.ScaleStride, Vector512.Load(x + b * 128), Vector512.Load(x + b * 128 + 64),
-                Vector512.Load(offsets + b * 16), Vector512.Load(scales + b * 16), mask, ones, spread, acc);
+            var sums = Sums(w + b * Stride, Vector512.Load(x + b * 128), Vector512.Load(x + b * 128 + 64), mask, ones)
+                + Vector512.Load(offsets + b * 16);
+            var scale = RowScales(ws + b * ScaleStride, spread) * Vector512.Load(scales + b * 16);
+            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums), scale, acc);
         }
         return Vector512.Sum(acc);
     }
 
     /// <summary>
-    /// A tile of four weight rows against one activation row, the decode case: the tile is one sequential
-    /// stream, activations are loaded once for the four rows, and the four sums are stored as one vector.
+    /// A tile of four weight rows against one activation row, the decode case. The tile is one sequential
+    /// stream; the four rows' integer sums are folded into one vector (lane 4·j + r: group j of row r), so
+    /// the offset, conversion and scaling happen once per block for all four rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows4(byte* w, ushort* ws, QuantizedActivations a, int token, float* output)
@@ -39,24 +45,30 @@ internal static unsafe class DotAvx512
         sbyte* x = a.RowValues(token);
         int* offsets = a.RowOffsets(token);
         float* scales = a.RowScales(token);
-        Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        var acc = Vector512<float>.Zero;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        var spread = ScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
             var x0 = Vector512.Load(x + b * 128);
             var x1 = Vector512.Load(x + b * 128 + 64);
-            var offset = Vector512.Load(offsets + b * 16);
-            var scale = Vector512.Load(scales + b * 16);
-            byte* wb = w + b * PackedWeight.BlockStride;
-            ushort* sb = ws + b * PackedWeight.ScaleStride;
-            acc0 = Block(wb, sb, x0, x1, offset, scale, mask, ones, spread, acc0);
-            acc1 = Block(wb + 64, sb + 4, x0, x1, offset, scale, mask, ones, spread, acc1);
-            acc2 = Block(wb + 128, sb + 8, x0, x1, offset, scale, mask, ones, spread, acc2);
-            acc3 = Block(wb + 192, sb + 12, x0, x1, offset, scale, mask, ones, spread, acc3);
+            byte* wb = w + b * Stride;
+            var s0 = Sums(wb, x0, x1, mask, ones);
+            var s1 = Sums(wb + 64, x0, x1, mask, ones);
+            var s2 = Sums(wb + 128, x0, x1, mask, ones);
+            var s3 = Sums(wb + 192, x0, x1, mask, ones);
+            var s01 = Avx512F.UnpackLow(s0, s1) + Avx512F.UnpackHigh(s0, s1);
+            var s23 = Avx512F.UnpackLow(s2, s3) + Avx512F.UnpackHigh(s2, s3);
+            var sums = Avx512F.UnpackLow(s01.AsInt64(), s23.AsInt64()).AsInt32()
+                + Avx512F.UnpackHigh(s01.AsInt64(), s23.AsInt64()).AsInt32()
+                + Avx512F.ShiftLeftLogical(Vector512.Load(offsets + b * 16), 2);
+            var weightScales = Avx512F.ShiftLeftLogical(
+                Avx512F.ConvertToVector512UInt32(Vector256.Load(ws + b * ScaleStride)), 16).AsSingle();
+            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums),
+                weightScales * Vector512.Load(scales + b * 16), acc);
         }
-        Sum4(acc0, acc1, acc2, acc3).Store(output);
+        var half = acc.GetLower() + acc.GetUpper();
+        (half.GetLower() + half.GetUpper()).Store(output);
     }
 
     /// <summary>Four activation rows against one weight row: each block's nibbles are unpacked once.</summary>
@@ -70,13 +82,13 @@ internal static unsafe class DotAvx512
         Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        var spread = ScaleSpread();
+        var spread = RowScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            var packed = Vector512.Load(w + b * PackedWeight.BlockStride);
+            var packed = Vector512.Load(w + b * Stride);
             var low = packed & mask;
             var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
-            var weightScale = WeightScales(ws + b * PackedWeight.ScaleStride, spread);
+            var weightScale = RowScales(ws + b * ScaleStride, spread);
             sbyte* xb = x + b * 128;
             int* ob = offsets + b * 16;
             float* sb = scales + b * 16;
@@ -85,25 +97,22 @@ internal static unsafe class DotAvx512
             acc2 = Step(low, high, xb + 2 * values, ob + 2 * lanes, sb + 2 * lanes, weightScale, ones, acc2);
             acc3 = Step(low, high, xb + 3 * values, ob + 3 * lanes, sb + 3 * lanes, weightScale, ones, acc3);
         }
-        var sums = Sum4(acc0, acc1, acc2, acc3);
-        out0[0] = sums.GetElement(0);
-        out0[stride] = sums.GetElement(1);
-        out0[2 * stride] = sums.GetElement(2);
-        out0[3 * stride] = sums.GetElement(3);
+        out0[0] = Vector512.Sum(acc0);
+        out0[stride] = Vector512.Sum(acc1);
+        out0[2 * stride] = Vector512.Sum(acc2);
+        out0[3 * stride] = Vector512.Sum(acc3);
     }
 
+    /// <summary>A block's int32 sums, 4 lanes per group, before the offset correction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Block(byte* w, ushort* ws, Vector512<sbyte> x0, Vector512<sbyte> x1,
-        Vector512<int> offset, Vector512<float> scale, Vector512<byte> mask, Vector512<short> ones,
-        Vector512<sbyte> spread, Vector512<float> acc)
+    private static Vector512<int> Sums(byte* w, Vector512<sbyte> x0, Vector512<sbyte> x1, Vector512<byte> mask,
+        Vector512<short> ones)
     {
         var packed = Vector512.Load(w);
         var low = packed & mask;
         var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
         var pairs = Avx512BW.Add(Avx512BW.MultiplyAddAdjacent(low, x0), Avx512BW.MultiplyAddAdjacent(high, x1));
-        var sums = Avx512BW.MultiplyAddAdjacent(pairs, ones) + offset;
-        return Avx512F.FusedMultiplyAdd(
-            Avx512F.ConvertToVector512Single(sums), WeightScales(ws, spread) * scale, acc);
+        return Avx512BW.MultiplyAddAdjacent(pairs, ones);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -119,28 +128,15 @@ internal static unsafe class DotAvx512
     }
 
     /// <summary>
-    /// A block's 4 bfloat16 scales as floats, each repeated over its group's 4 lanes: the 8 bytes are broadcast
-    /// to every 128-bit lane and a byte shuffle puts scale j in the high half of 128-bit lane j's four floats.
+    /// One row's 4 bfloat16 scales of a block (every 4th of the block's 16) as floats, each repeated over its
+    /// group's 4 lanes: a word permute puts scale j in the low half of 128-bit lane j's words, a shift makes
+    /// them the high halves of floats.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> WeightScales(ushort* ws, Vector512<sbyte> spread) =>
-        Avx512BW.Shuffle(Vector512.Create(*(ulong*)ws).AsSByte(), spread).AsSingle();
+    private static Vector512<float> RowScales(ushort* ws, Vector512<ushort> spread) => Avx512F.ShiftLeftLogical(
+        Avx512BW.PermuteVar32x16(Vector256.Load(ws).ToVector512Unsafe(), spread).AsUInt32(), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<sbyte> ScaleSpread() => Vector512.Create(
-        -1, -1, 0, 1, -1, -1, 0, 1, -1, -1, 0, 1, -1, -1, 0, 1,
-        -1, -1, 2, 3, -1, -1, 2, 3, -1, -1, 2, 3, -1, -1, 2, 3,
-        -1, -1, 4, 5, -1, -1, 4, 5, -1, -1, 4, 5, -1, -1, 4, 5,
-        -1, -1, 6, 7, -1, -1, 6, 7, -1, -1, 6, 7, -1, -1, 6, 7);
-
-    /// <summary>The horizontal sums of four accumulators, in order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum4(
-        Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3)
-    {
-        var h01 = Avx.HorizontalAdd(a0.GetLower() + a0.GetUpper(), a1.GetLower() + a1.GetUpper());
-        var h23 = Avx.HorizontalAdd(a2.GetLower() + a2.GetUpper(), a3.GetLower() + a3.GetUpper());
-        var q = Avx.HorizontalAdd(h01, h23);
-        return q.GetLower() + q.GetUpper();
-    }
+    private static Vector512<ushort> RowScaleSpread() => Vector512.Create(
+        (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12);
 }

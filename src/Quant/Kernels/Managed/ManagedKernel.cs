@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -116,13 +117,37 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         byte* w = _weight.RowWeights(n);
         ushort* ws = _weight.RowScales(n);
         ushort* dst = _dequantized + (long)n * _weight.Columns;
-        for (int k = 0; k < _weight.Columns; k++)
+        int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; k + 32 <= _weight.Columns; k += 32)
+            {
+                int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
+                var packed = Vector128.Load(w + block * PackedWeight.BlockStride + j * 16);
+                var scale = Vector512.Create(
+                    PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j * PackedWeight.TileRows]));
+                DequantizeHalf(packed & Vector128.Create((byte)0x0F), scale, dst + k);
+                DequantizeHalf(Vector128.ShiftRightLogical(packed, 4), scale, dst + k + 16);
+            }
+        }
+        for (; k < _weight.Columns; k++)
         {
             int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
             byte packed = w[block * PackedWeight.BlockStride + j * 16 + (i & 15)];
             int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
-            float scale = PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j]);
+            float scale = PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j * PackedWeight.TileRows]);
             dst[k] = PackedWeight.ToBFloat16(value * scale);
         }
+    }
+
+    /// <summary>16 unsigned nibbles (value + 8) → value × scale as bfloat16, rounded like ToBFloat16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DequantizeHalf(Vector128<byte> nibbles, Vector512<float> scale, ushort* dst)
+    {
+        var values = Vector512.WidenLower(Vector256.WidenLower(nibbles.ToVector256Unsafe()).ToVector512Unsafe());
+        var floats = Vector512.ConvertToSingle(values.AsInt32() - Vector512.Create(8)) * scale;
+        var bits = floats.AsUInt32();
+        var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512.Create(1u))) >> 16;
+        Vector256.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(dst);
     }
 }

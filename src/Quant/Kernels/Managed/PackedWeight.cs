@@ -9,7 +9,7 @@ namespace GemmaBench.Quant.Kernels.Managed;
 /// nibble and input 16 + i in its high nibble, as unsigned value + 8. Rows come in tiles of 4 whose blocks
 /// are interleaved (block 0 of rows 0–3, block 1 of rows 0–3, ...), so a decode product reading four rows at
 /// once reads one sequential stream. One bfloat16 scale per group of 32 lives in a separate array, tiled the
-/// same way (4 scales of row 0, of row 1, ... per block).
+/// same way, group-major within a block (group 0 of rows 0–3, group 1 of rows 0–3, ...).
 /// </summary>
 internal sealed unsafe class PackedWeight : IDisposable
 {
@@ -25,6 +25,9 @@ internal sealed unsafe class PackedWeight : IDisposable
     public const int ScaleStride = TileRows * GroupsPerBlock;
 
     private const int HugePage = 2 << 20;
+
+    // Single-row dot products load a whole block's 32 bytes of scales starting at their row's first one.
+    private const int ScaleReadPadding = 64;
     private const int AdviseHugePage = 14;
 
     private byte* _weights;
@@ -37,7 +40,7 @@ internal sealed unsafe class PackedWeight : IDisposable
         BlocksPerRow = (Columns + BlockInputs - 1) / BlockInputs;
         long tiledRows = (Rows + TileRows - 1) / TileRows * TileRows;
         _weights = (byte*)Allocate(tiledRows * RowBytes);
-        _scales = (ushort*)Allocate(tiledRows * ScalesPerRow * 2);
+        _scales = (ushort*)Allocate(tiledRows * ScalesPerRow * 2 + ScaleReadPadding);
         Parallel.For(0, (int)(tiledRows / TileRows), tile =>
         {
             for (int r = tile * TileRows; r < (tile + 1) * TileRows; r++)
@@ -61,9 +64,12 @@ internal sealed unsafe class PackedWeight : IDisposable
     public byte* RowWeights(int row) =>
         _weights + (long)(row / TileRows) * TileRows * RowBytes + row % TileRows * BlockBytes;
 
-    /// <summary>The 4 scales of block 0 of a row; block b's are <see cref="ScaleStride"/>·b further.</summary>
+    /// <summary>
+    /// The scale of group 0 of block 0 of a row; group j of block b is <see cref="ScaleStride"/>·b +
+    /// <see cref="TileRows"/>·j further.
+    /// </summary>
     public ushort* RowScales(int row) =>
-        _scales + (long)(row / TileRows) * TileRows * ScalesPerRow + row % TileRows * GroupsPerBlock;
+        _scales + (long)(row / TileRows) * TileRows * ScalesPerRow + row % TileRows;
 
     /// <summary>Round to nearest even bfloat16 (finite inputs).</summary>
     public static ushort ToBFloat16(float value)
@@ -107,7 +113,7 @@ internal sealed unsafe class PackedWeight : IDisposable
             {
                 int first = g * 32;
                 int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
-                scales[block * ScaleStride + j] = first < valid
+                scales[block * ScaleStride + j * TileRows] = first < valid
                     ? ToBFloat16(weight.Scales[(long)row * weight.GroupsPerRow + first / weight.GroupSize])
                     : (ushort)0;
                 byte* bytes = dst + block * BlockStride + j * 16;
