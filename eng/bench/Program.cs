@@ -1,12 +1,12 @@
 // INT4 kernel benchmark (not part of the test run). Usage:
-//   dotnet run -c Release --project eng/bench -- [--threads 1,2] [--model 270m|1b|all] [--omp-active] [--quick]
+//   dotnet run -c Release --project eng/bench -- [--threads 1,2] [--model 270m|1b|all] [--omp-passive] [--quick]
 //     [--only memory|decode|prefill|interleaved|load] [--shape KxN] [--kernels managed,int4pack,bf16,f32]
 // Prints one line per (shape, kernel, threads): median µs per product and GB/s of weights read.
 using GemmaBench.Bench;
 using GemmaBench.Quant;
 
 var options = BenchOptions.Parse(args);
-if (!options.OmpActive)
+if (options.OmpPassive)
     OpenMpThreads.PreferPassiveWaiting();
 Console.WriteLine($"# OMP_WAIT_POLICY={Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "(unset)"}");
 bool Run(string part) => options.Only == "all" || options.Only == part;

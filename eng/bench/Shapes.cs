@@ -19,7 +19,7 @@ internal static class Shapes
 }
 
 internal sealed record BenchOptions(
-    int[] Threads, string Model, bool OmpActive, bool Quick, string Only, string? Shape, string[]? Kernels)
+    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels)
 {
     /// <summary>Whether a shape passes --shape KxN (all shapes when not given).</summary>
     public bool Includes(int k, int n) => Shape is null || Shape == $"{k}x{n}";
@@ -36,7 +36,7 @@ internal sealed record BenchOptions(
             {
                 "--threads" => options with { Threads = args[++i].Split(',').Select(int.Parse).ToArray() },
                 "--model" => options with { Model = args[++i] },
-                "--omp-active" => options with { OmpActive = true },
+                "--omp-passive" => options with { OmpPassive = true },
                 "--quick" => options with { Quick = true },
                 "--only" => options with { Only = args[++i] },
                 "--shape" => options with { Shape = args[++i] },
