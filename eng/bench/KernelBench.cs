@@ -55,6 +55,7 @@ internal sealed class KernelBench(BenchOptions options)
         var weight = Int4Weight.Quantize(w, 32);
         long int4Bytes = (long)n * k / 2 + (long)n * k / 32 * 2;
         using var managed = new ManagedKernel(weight, threads);
+        using var auto = new AutoKernel(weight, threads);
         using var int4pack = new Int4PackKernel(weight);
         using var bf16 = w.to(ScalarType.BFloat16);
         using var x = randn(rows, k);
@@ -63,6 +64,7 @@ internal sealed class KernelBench(BenchOptions options)
         Report(model, k, n, "prefill managed", threads, rows, int4Bytes, [() => managed.Forward(x)]);
         Report(model, k, n, "prefill dequant+bf16", threads, rows, int4Bytes,
             [() => { using var d = managed.DequantizeBFloat16(); return nn.functional.linear(xb, d); }]);
+        Report(model, k, n, "prefill auto", threads, rows, int4Bytes, [() => auto.Forward(x)]);
         Report(model, k, n, "prefill int4pack", threads, rows, int4Bytes, [() => int4pack.Forward(xb)]);
         Report(model, k, n, "prefill bf16", threads, rows, 2L * n * k, [() => nn.functional.linear(xb, bf16)]);
     }

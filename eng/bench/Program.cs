@@ -1,6 +1,6 @@
 // INT4 kernel benchmark (not part of the test run). Usage:
 //   dotnet run -c Release --project eng/bench -- [--threads 1,2] [--model 270m|1b|all] [--omp-passive] [--quick]
-//     [--only memory|decode|prefill|interleaved|load] [--shape KxN] [--kernels managed,int4pack,bf16,f32]
+//     [--only memory|decode|prefill|interleaved|load] [--shape KxN] [--rows 55] [--kernels managed,int4pack,bf16,f32]
 // Prints one line per (shape, kernel, threads): median µs per product and GB/s of weights read.
 using GemmaBench.Bench;
 using GemmaBench.Quant;
@@ -26,7 +26,7 @@ if (Run("prefill"))
     foreach (var (model, shapes) in Shapes.Models(options.Model))
         foreach (var (k, n) in shapes.Where(s => s.N != 262144 && options.Includes(s.K, s.N)))
             foreach (int threads in options.Threads)
-                bench.Prefill(model, k, n, threads, rows: 55);
+                bench.Prefill(model, k, n, threads, options.Rows);
 if (Run("interleaved"))
     foreach (int threads in options.Threads)
         foreach (int torchThreads in new[] { 1, threads }.Distinct())

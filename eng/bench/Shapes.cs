@@ -19,7 +19,7 @@ internal static class Shapes
 }
 
 internal sealed record BenchOptions(
-    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels)
+    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels, int Rows)
 {
     /// <summary>Whether a shape passes --shape KxN (all shapes when not given).</summary>
     public bool Includes(int k, int n) => Shape is null || Shape == $"{k}x{n}";
@@ -29,7 +29,7 @@ internal sealed record BenchOptions(
 
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions([1, 2], "all", false, false, "all", null, null);
+        var options = new BenchOptions([1, 2], "all", false, false, "all", null, null, 55);
         for (int i = 0; i < args.Length; i++)
         {
             options = args[i] switch
@@ -39,6 +39,7 @@ internal sealed record BenchOptions(
                 "--omp-passive" => options with { OmpPassive = true },
                 "--quick" => options with { Quick = true },
                 "--only" => options with { Only = args[++i] },
+                "--rows" => options with { Rows = int.Parse(args[++i]) },
                 "--shape" => options with { Shape = args[++i] },
                 "--kernels" => options with { Kernels = args[++i].Split(',') },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),

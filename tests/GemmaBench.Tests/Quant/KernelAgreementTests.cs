@@ -53,7 +53,8 @@ public class KernelAgreementTests
     [InlineData(Int4Kernel.Auto, 2e-2)]
     public void Libtorch_and_auto_kernels_agree_with_the_reference(Int4Kernel kind, double tolerance)
     {
-        foreach (var (rows, n, k) in new[] { (1, 37, 32), (3, 16, 64), (7, 64, 640) })
+        var shapes = new[] { (1, 37, 32), (3, 16, 64), (7, 64, 640), (AutoKernel.PrefillRows + 1, 48, 256) };
+        foreach (var (rows, n, k) in shapes)
         {
             var (weight, x, expected) = Case(rows, n, k);
             using var kernel = Quantizer.CreateKernel(weight, new QuantOptions { Kernel = kind, Threads = 2 });

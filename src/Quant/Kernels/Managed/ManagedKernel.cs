@@ -54,10 +54,18 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     public Tensor DequantizeBFloat16()
     {
         var result = empty([_weight.Rows, _weight.Columns], ScalarType.BFloat16);
-        _dequantized = (ushort*)TensorMemory.Pointer(result, ScalarType.BFloat16);
+        DequantizeBFloat16(result);
+        return result;
+    }
+
+    /// <summary>Writes the weight as bfloat16 into a contiguous [out, in] tensor.</summary>
+    public void DequantizeBFloat16(Tensor destination)
+    {
+        if (destination.shape[0] != _weight.Rows || destination.shape[1] != _weight.Columns)
+            throw new QuantException($"Internal: dequantizing into shape [{string.Join(", ", destination.shape)}].");
+        _dequantized = (ushort*)TensorMemory.Pointer(destination, ScalarType.BFloat16);
         _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _dequantized = null;
-        return result;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
