@@ -94,7 +94,8 @@ internal sealed class KernelBench(BenchOptions options)
         }
         op.Sort();
         product.Sort();
-        Console.WriteLine($"interleaved threads={threads} torch threads={torchThreads}  libtorch op {op[200],8:F1} us  " +
+        Console.WriteLine($"interleaved threads={threads} torch threads={torchThreads}  " +
+            $"libtorch op {op[200],8:F1} us  " +
             $"managed 1152x1152 {product[200],8:F1} us  sum {op[200] + product[200],8:F1} us");
         Dispose(managed);
     }

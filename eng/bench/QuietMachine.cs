@@ -7,7 +7,7 @@ namespace GemmaBench.Bench;
 internal static class QuietMachine
 {
     private const double BusyLimit = 0.10;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     public readonly record struct Snapshot(long Busy, long Total, long Own);
 
@@ -25,7 +25,7 @@ internal static class QuietMachine
         }
     }
 
-    /// <summary>Runs the measurement until it ran on a quiet machine (at most 5 tries; the last one counts).</summary>
+    /// <summary>Repeats the measurement until it ran on a quiet machine (at most 3 tries, the last counts).</summary>
     public static T Measure<T>(Func<T> measure)
     {
         for (int attempt = 1; ; attempt++)
@@ -33,7 +33,7 @@ internal static class QuietMachine
             Wait();
             var before = Take();
             var result = measure();
-            if (attempt == 5 || OthersBusy(before) <= BusyLimit)
+            if (attempt == 3 || OthersBusy(before) <= BusyLimit)
                 return result;
         }
     }

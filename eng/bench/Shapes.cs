@@ -19,7 +19,8 @@ internal static class Shapes
 }
 
 internal sealed record BenchOptions(
-    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels, int Rows)
+    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels,
+    int Rows)
 {
     /// <summary>Whether a shape passes --shape KxN (all shapes when not given).</summary>
     public bool Includes(int k, int n) => Shape is null || Shape == $"{k}x{n}";

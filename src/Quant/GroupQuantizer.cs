@@ -11,7 +11,7 @@ internal sealed unsafe class GroupQuantizer(int columns, int groupSize)
 {
     private const int RowsPerTask = 16;
 
-    /// <summary>Rows of float32 (or bfloat16) source → int4 values in sbytes and one scale per group.</summary>
+    /// <summary>Rows of float32 (or bfloat16) → 4-bit values, one per sbyte, and one scale per group.</summary>
     public void QuantizeRows(byte* source, bool bfloat16, int rows, sbyte* values, float* scales)
     {
         int groups = columns / groupSize, elementBytes = bfloat16 ? 2 : 4;
@@ -72,8 +72,11 @@ internal sealed unsafe class GroupQuantizer(int columns, int groupSize)
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Round(float* x, Vector256<float> inverse, Vector256<float> lowest,
-        Vector256<float> highest) =>
-        Vector256.ConvertToInt32(Vector256.Clamp(Vector256.Round(Vector256.Load(x) * inverse), lowest, highest));
+        Vector256<float> highest)
+    {
+        var rounded = Vector256.Round(Vector256.Load(x) * inverse);
+        return Vector256.ConvertToInt32(Vector256.Clamp(rounded, lowest, highest));
+    }
 
     private static float QuantizeGroupScalar(float* x, int count, sbyte* q)
     {

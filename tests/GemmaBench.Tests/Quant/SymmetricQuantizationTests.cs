@@ -63,7 +63,8 @@ public class SymmetricQuantizationTests
             Assert.Equal(scale, q.Scales[g]);
             for (int i = 0; i < groupSize; i++)
             {
-                float expected = Math.Clamp(MathF.Round(group[i] * (1f / scale), MidpointRounding.ToEven), -8f, 7f);
+                float rounded = MathF.Round(group[i] * (1f / scale), MidpointRounding.ToEven);
+                float expected = Math.Clamp(rounded, -8f, 7f);
                 Assert.Equal((sbyte)expected, q.Values[g * groupSize + i]);
             }
         }

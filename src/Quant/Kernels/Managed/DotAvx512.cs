@@ -26,8 +26,9 @@ internal static unsafe class DotAvx512
         var spread = RowScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            var sums = Sums(w + b * Stride, Vector512.Load(x + b * 128), Vector512.Load(x + b * 128 + 64), mask, ones)
-                + Vector512.Load(offsets + b * 16);
+            var x0 = Vector512.Load(x + b * 128);
+            var x1 = Vector512.Load(x + b * 128 + 64);
+            var sums = Sums(w + b * Stride, x0, x1, mask, ones) + Vector512.Load(offsets + b * 16);
             var scale = RowScales(ws + b * ScaleStride, spread) * Vector512.Load(scales + b * 16);
             acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums), scale, acc);
         }
@@ -35,20 +36,35 @@ internal static unsafe class DotAvx512
     }
 
     /// <summary>
-    /// A tile of four weight rows against one activation row, the decode case. The tile is one sequential
-    /// stream; the four rows' integer sums are folded into one vector (lane 4·j + r: group j of row r), so
-    /// the offset, conversion and scaling happen once per block for all four rows.
+    /// Consecutive tiles of four weight rows against one activation row, the decode case. Each tile is one
+    /// sequential stream; its four rows' integer sums are folded into one vector (lane 4·j + r: group j of
+    /// row r), so the offset, conversion and scaling happen once per block for all four rows.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows4(byte* w, ushort* ws, QuantizedActivations a, int token, float* output)
+    public static void Tiles(byte* w, ushort* ws, int tiles, QuantizedActivations a, int token, float* output)
     {
         sbyte* x = a.RowValues(token);
         int* offsets = a.RowOffsets(token);
         float* scales = a.RowScales(token);
-        var acc = Vector512<float>.Zero;
+        int blocks = a.BlocksPerRow;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        for (int b = 0; b < a.BlocksPerRow; b++)
+        for (int t = 0; t < tiles; t++)
+        {
+            var sums = Tile(w, ws, blocks, x, offsets, scales, mask, ones);
+            sums.Store(output);
+            w += (long)blocks * Stride;
+            ws += blocks * ScaleStride;
+            output += PackedWeight.TileRows;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Tile(byte* w, ushort* ws, int blocks, sbyte* x, int* offsets, float* scales,
+        Vector512<byte> mask, Vector512<short> ones)
+    {
+        var acc = Vector512<float>.Zero;
+        for (int b = 0; b < blocks; b++)
         {
             var x0 = Vector512.Load(x + b * 128);
             var x1 = Vector512.Load(x + b * 128 + 64);
@@ -68,7 +84,7 @@ internal static unsafe class DotAvx512
                 weightScales * Vector512.Load(scales + b * 16), acc);
         }
         var half = acc.GetLower() + acc.GetUpper();
-        (half.GetLower() + half.GetUpper()).Store(output);
+        return half.GetLower() + half.GetUpper();
     }
 
     /// <summary>Four activation rows against one weight row: each block's nibbles are unpacked once.</summary>
@@ -138,5 +154,6 @@ internal static unsafe class DotAvx512
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ushort> RowScaleSpread() => Vector512.Create(
-        (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12);
+        (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4,
+        8, 8, 8, 8, 8, 8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12);
 }

@@ -22,7 +22,8 @@ internal static unsafe class DotPortable
                     sum += (wg[i] & 0x0F) * xg[i] + (wg[i] >> 4) * xg[64 + i];
                 int g = b * PackedWeight.GroupsPerBlock + j;
                 sum += 4 * offsets[g * 4];
-                acc += sum * (PackedWeight.FromBFloat16(ws[b * PackedWeight.ScaleStride + j * PackedWeight.TileRows]) * scales[g * 4]);
+                float weightScale = PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(b, j)]);
+                acc += sum * (weightScale * scales[g * 4]);
             }
         }
         return acc;

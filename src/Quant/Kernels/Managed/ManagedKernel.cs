@@ -62,7 +62,8 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     public void DequantizeBFloat16(Tensor destination)
     {
         if (destination.shape[0] != _weight.Rows || destination.shape[1] != _weight.Columns)
-            throw new QuantException($"Internal: dequantizing into shape [{string.Join(", ", destination.shape)}].");
+            throw new QuantException(
+                $"Internal: dequantizing into shape [{string.Join(", ", destination.shape)}].");
         _dequantized = (ushort*)TensorMemory.Pointer(destination, ScalarType.BFloat16);
         _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _dequantized = null;
@@ -95,7 +96,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         _activations.Dispose();
     }
 
-    /// <summary>One token against weight rows [first, end), four rows at a time where the path allows.</summary>
+    /// <summary>One token against weight rows [first, end), in tiles of four rows where the path allows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DotRows(int token, int first, int end)
     {
@@ -105,16 +106,20 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         {
             for (; n % PackedWeight.TileRows != 0 && n < end; n++)
                 output[n] = DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token);
-            for (; n + PackedWeight.TileRows <= end; n += PackedWeight.TileRows)
-                DotAvx512.Rows4(_weight.RowWeights(n), _weight.RowScales(n), _activations, token, output + n);
+            int tiles = (end - n) / PackedWeight.TileRows;
+            if (tiles > 0)
+                DotAvx512.Tiles(_weight.RowWeights(n), _weight.RowScales(n), tiles, _activations, token, output + n);
+            n += tiles * PackedWeight.TileRows;
         }
         for (; n < end; n++)
         {
+            byte* w = _weight.RowWeights(n);
+            ushort* ws = _weight.RowScales(n);
             output[n] = _path switch
             {
-                ManagedPath.Avx512 => DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
-                ManagedPath.Avx2 => DotAvx2.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
-                _ => DotPortable.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token),
+                ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, _activations, token),
+                ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, _activations, token),
+                _ => DotPortable.Dot1(w, ws, _activations, token),
             };
         }
     }
@@ -133,7 +138,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
                 int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
                 var packed = Vector128.Load(w + block * PackedWeight.BlockStride + j * 16);
                 var scale = Vector512.Create(
-                    PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j * PackedWeight.TileRows]));
+                    PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]));
                 DequantizeHalf(packed & Vector128.Create((byte)0x0F), scale, dst + k);
                 DequantizeHalf(Vector128.ShiftRightLogical(packed, 4), scale, dst + k + 16);
             }
@@ -143,7 +148,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
             int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
             byte packed = w[block * PackedWeight.BlockStride + j * 16 + (i & 15)];
             int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
-            float scale = PackedWeight.FromBFloat16(ws[block * PackedWeight.ScaleStride + j * PackedWeight.TileRows]);
+            float scale = PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]);
             dst[k] = PackedWeight.ToBFloat16(value * scale);
         }
     }
@@ -152,7 +157,8 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void DequantizeHalf(Vector128<byte> nibbles, Vector512<float> scale, ushort* dst)
     {
-        var values = Vector512.WidenLower(Vector256.WidenLower(nibbles.ToVector256Unsafe()).ToVector512Unsafe());
+        var words = Vector256.WidenLower(nibbles.ToVector256Unsafe());
+        var values = Vector512.WidenLower(words.ToVector512Unsafe());
         var floats = Vector512.ConvertToSingle(values.AsInt32() - Vector512.Create(8)) * scale;
         var bits = floats.AsUInt32();
         var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512.Create(1u))) >> 16;

@@ -18,6 +18,9 @@ internal sealed unsafe class PackedWeight : IDisposable
     public const int GroupsPerBlock = 4;
     public const int TileRows = 4;
 
+    /// <summary>Where group j of block b of a row sits, counted from <see cref="RowScales"/>.</summary>
+    public static int ScaleIndex(int block, int group) => block * ScaleStride + group * TileRows;
+
     /// <summary>Bytes from one block of a row to its next block.</summary>
     public const int BlockStride = TileRows * BlockBytes;
 
@@ -113,7 +116,7 @@ internal sealed unsafe class PackedWeight : IDisposable
             {
                 int first = g * 32;
                 int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
-                scales[block * ScaleStride + j * TileRows] = first < valid
+                scales[ScaleIndex(block, j)] = first < valid
                     ? ToBFloat16(weight.Scales[(long)row * weight.GroupsPerRow + first / weight.GroupSize])
                     : (ushort)0;
                 byte* bytes = dst + block * BlockStride + j * 16;
@@ -126,7 +129,8 @@ internal sealed unsafe class PackedWeight : IDisposable
                 }
                 for (int i = 0; i < 16; i++)
                 {
-                    int low = Value(values, valid, first + i) + 8, high = Value(values, valid, first + 16 + i) + 8;
+                    int low = Value(values, valid, first + i) + 8;
+                    int high = Value(values, valid, first + 16 + i) + 8;
                     bytes[i] = (byte)(low | (high << 4));
                 }
             }

@@ -47,15 +47,16 @@ internal sealed class WorkerThreads
     public static WorkerThreads Shared(int count) => Pools.GetOrAdd(count, n => new WorkerThreads(n));
 
     /// <summary>
-    /// Runs the work over items [0, items) and returns when all are done (callers take turns). Chunks hold
-    /// a multiple of <paramref name="granularity"/> items and at least 16 KiB of <paramref name="bytesPerItem"/>.
+    /// Runs the work over items [0, items) and returns when all are done (callers take turns). Chunks
+    /// hold a multiple of <paramref name="granularity"/> items and at least 16 KiB of weights.
     /// </summary>
     public void Run(IParallelWork work, int items, int granularity, long bytesPerItem)
     {
         long minItems = Math.Max(1, MinChunkBytes / Math.Max(1, bytesPerItem));
-        int chunkItems = (int)Math.Max(minItems, (items + Count * ChunksPerThread - 1) / (Count * ChunksPerThread));
+        int chunks = Count * ChunksPerThread;
+        int chunkItems = (int)Math.Max(minItems, (items + chunks - 1) / chunks);
         chunkItems = (chunkItems + granularity - 1) / granularity * granularity;
-        int chunks = (items + chunkItems - 1) / chunkItems;
+        chunks = (items + chunkItems - 1) / chunkItems;
         if (Count == 1 || chunks <= 1)
         {
             work.Execute(0, items);
