@@ -31,11 +31,12 @@ internal static class LoadBench
             modules.Add(Quantizer.CreateLinear(w, options));
             Console.WriteLine($"{model} quantize+pack LM head: {(watch.Elapsed - start).TotalSeconds:F2} s");
         }
-        Console.WriteLine($"{model} quantize+pack all {modules.Count} linears: {watch.Elapsed.TotalSeconds:F2} s " +
+        Console.WriteLine($"{model} quantize+pack all {modules.Count} linears: " +
+            $"{watch.Elapsed.TotalSeconds:F2} s " +
             $"(random weight generation for the head excluded)");
         foreach (var m in modules)
             m.Dispose();
-        Breakdown(model, shapes.Single(s => s.N != 262144 && s.K < s.N && s.N > 4096), threads);
+        Breakdown(model, shapes.Where(s => s.N != 262144).MaxBy(s => (long)s.K * s.N), threads);
     }
 
     /// <summary>Quantize and pack timed apart on one large layer shape (medians of 5).</summary>
