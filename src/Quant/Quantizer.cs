@@ -21,8 +21,40 @@ public static class Quantizer
         if (options.Scheme == QuantScheme.None)
             return new FloatLinear(weight);
         int groupSize = options.GroupSizeFor(weight.shape[1]);
+        var kernel = options.Kernel == Int4Kernel.Auto ? ResolveAuto() : options.Kernel;
+        if (kernel == Int4Kernel.Managed)
+        {
+            var managed = new ManagedKernel(QuantizeAndPack(weight, groupSize), options.Threads);
+            return new QuantizedLinear(options.Kernel == Int4Kernel.Auto ? new AutoKernel(managed) : managed,
+                managed.InFeatures, managed.OutFeatures);
+        }
         var quantized = Int4Weight.Quantize(weight, groupSize);
         return new QuantizedLinear(CreateKernel(quantized, options), quantized.Columns, quantized.Rows);
+    }
+
+    /// <summary>Quantizes and packs a weight a chunk of rows at a time, so the unpacked integers of a large
+    /// weight (an LM head) never exist all at once, and hands each chunk's source pages back as it goes.</summary>
+    static PackedWeight QuantizeAndPack(Tensor weight, int groupSize)
+    {
+        int rows = checked((int)weight.shape[0]), columns = checked((int)weight.shape[1]);
+        int chunkRows = Math.Max(PackedWeight.TileRows, (4 << 20) / columns / PackedWeight.TileRows * PackedWeight.TileRows);
+        var packed = new PackedWeight(rows, columns);
+        try
+        {
+            for (int start = 0; start < rows; start += chunkRows)
+            {
+                using var part = weight.narrow(0, start, Math.Min(chunkRows, rows - start));
+                packed.PackRows(Int4Weight.Quantize(part, groupSize), start);
+                SourcePages.Release(part);
+            }
+            packed.PackPadding();
+            return packed;
+        }
+        catch
+        {
+            packed.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The kernel <see cref="Int4Kernel.Auto"/> resolves to on this machine.</summary>

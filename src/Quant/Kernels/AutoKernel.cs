@@ -11,15 +11,19 @@ namespace GemmaBench.Quant.Kernels;
 /// prompt on every Gemma-3 layer shape, while the managed kernel wins below about 16 rows. Weights whose
 /// bfloat16 copy would exceed <see cref="MaxScratchBytes"/> (the LM heads) always stay on the managed kernel.
 /// </summary>
-internal sealed class AutoKernel(Int4Weight weight, int threads) : ILinearKernel
+internal sealed class AutoKernel(ManagedKernel managed) : ILinearKernel
 {
+    public AutoKernel(Int4Weight weight, int threads) : this(new ManagedKernel(weight, threads))
+    {
+    }
+
     public const int PrefillRows = 32;
     public const long MaxScratchBytes = 64L << 20;
 
     [ThreadStatic]
     private static Tensor? _scratch;
 
-    private readonly ManagedKernel _managed = new(weight, threads);
+    private readonly ManagedKernel _managed = managed;
 
     public string Name => "auto: " + _managed.Name;
 

@@ -32,6 +32,25 @@ public class KernelAgreementTests
     }
 
     [Theory]
+    [InlineData(8194, 512)]
+    [InlineData(30, 160)]
+    public void Linear_quantized_a_chunk_of_rows_at_a_time_equals_the_whole_weight_packed_at_once(int n, int k)
+    {
+        // 8194 rows of 512 inputs make two chunks of 4 MiB of weights, the last one ragged.
+        using var weight = randn(n, k, generator: new Generator(7)).to(ScalarType.BFloat16);
+        using var x = randn(3, k, generator: new Generator(8));
+        using var whole = new ManagedKernel(Int4Weight.Quantize(weight, 32), threads: 2);
+        using var expected = whole.Forward(x);
+
+        using var linear = Quantizer.CreateLinear(weight,
+            new QuantOptions { Kernel = Int4Kernel.Managed, GroupSize = 32, Threads = 2 });
+        using var actual = linear.forward(x);
+
+        Assert.True(expected.eq(actual).all().item<bool>(), "chunked packing changed the product");
+        Assert.True(weight.isfinite().all().item<bool>(), "the source weight must keep its contents");
+    }
+
+    [Theory]
     [MemberData(nameof(Shapes))]
     public void Managed_paths_compute_the_same_integer_sums(int rows, int n, int k)
     {

@@ -19,11 +19,20 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     private ushort* _dequantized;
 
     public ManagedKernel(Int4Weight weight, int threads, ManagedPath? path = null)
+        : this(new PackedWeight(weight), threads, path)
+    {
+    }
+
+    /// <summary>A kernel over weights already packed (it owns and disposes them).</summary>
+    public ManagedKernel(PackedWeight weight, int threads, ManagedPath? path = null)
     {
         _path = path ?? ManagedPaths.Best;
         if (!ManagedPaths.IsSupported(_path))
+        {
+            weight.Dispose();
             throw new QuantException($"The managed kernel's {_path} path is not supported by this CPU.");
-        _weight = new PackedWeight(weight);
+        }
+        _weight = weight;
         _activations = new QuantizedActivations(_weight.BlocksPerRow);
         _threads = WorkerThreads.Shared(threads);
     }

@@ -36,19 +36,38 @@ internal sealed unsafe class PackedWeight : IDisposable
     private byte* _weights;
     private ushort* _scales;
 
-    public PackedWeight(Int4Weight weight)
+    public PackedWeight(Int4Weight weight) : this(weight.Rows, weight.Columns)
     {
-        Rows = weight.Rows;
-        Columns = weight.Columns;
+        PackRows(weight, 0);
+        PackPadding();
+    }
+
+    /// <summary>Room for a [rows, columns] weight, to be filled a chunk of rows at a time with
+    /// <see cref="PackRows"/> and finished with <see cref="PackPadding"/>.</summary>
+    public PackedWeight(int rows, int columns)
+    {
+        Rows = rows;
+        Columns = columns;
         BlocksPerRow = (Columns + BlockInputs - 1) / BlockInputs;
         long tiledRows = (Rows + TileRows - 1) / TileRows * TileRows;
         _weights = (byte*)Allocate(tiledRows * RowBytes);
         _scales = (ushort*)Allocate(tiledRows * ScalesPerRow * 2 + ScaleReadPadding);
-        Parallel.For(0, (int)(tiledRows / TileRows), tile =>
-        {
-            for (int r = tile * TileRows; r < (tile + 1) * TileRows; r++)
-                PackRow(weight, r);
-        });
+    }
+
+    /// <summary>Packs the rows of <paramref name="chunk"/> as rows firstRow, firstRow + 1, ... of this weight.</summary>
+    public void PackRows(Int4Weight chunk, int firstRow)
+    {
+        if (chunk.Columns != Columns || firstRow < 0 || firstRow + chunk.Rows > Rows)
+            throw new QuantException($"Internal: rows {firstRow}+{chunk.Rows} do not fit a {Rows}×{Columns} weight.");
+        Parallel.For(0, chunk.Rows, r => PackRow(chunk, r, firstRow + r));
+    }
+
+    /// <summary>Zeros the padding rows that complete the last tile.</summary>
+    public void PackPadding()
+    {
+        long tiledRows = (Rows + TileRows - 1) / TileRows * TileRows;
+        for (int row = Rows; row < tiledRows; row++)
+            PackRow(null, 0, row);
     }
 
     public int Rows { get; }
@@ -102,22 +121,23 @@ internal sealed unsafe class PackedWeight : IDisposable
         return memory;
     }
 
-    /// <summary>Packs a row (zeros for the padding rows of the last tile).</summary>
-    private void PackRow(Int4Weight weight, int row)
+    /// <summary>Packs row <paramref name="sourceRow"/> of <paramref name="weight"/> as row <paramref name="row"/>;
+    /// without a weight, a padding row of zeros.</summary>
+    private void PackRow(Int4Weight? weight, int sourceRow, int row)
     {
         byte* dst = RowWeights(row);
         ushort* scales = RowScales(row);
-        int valid = row < Rows ? Columns : 0;
+        int valid = weight is null ? 0 : Columns;
         var offset = Vector128.Create((byte)8);
-        fixed (sbyte* all = weight.Values)
+        fixed (sbyte* all = weight?.Values)
         {
-            sbyte* values = all + (long)Math.Min(row, Rows - 1) * Columns;
+            sbyte* values = all + (long)sourceRow * Columns;
             for (int g = 0; g < ScalesPerRow; g++)
             {
                 int first = g * 32;
                 int block = g / GroupsPerBlock, j = g % GroupsPerBlock;
                 scales[ScaleIndex(block, j)] = first < valid
-                    ? ToBFloat16(weight.Scales[(long)row * weight.GroupsPerRow + first / weight.GroupSize])
+                    ? ToBFloat16(weight!.Scales[(long)sourceRow * weight.GroupsPerRow + first / weight.GroupSize])
                     : (ushort)0;
                 byte* bytes = dst + block * BlockStride + j * 16;
                 if (first + 32 <= valid)
