@@ -17,7 +17,7 @@ public sealed class SweepCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(new TestConsole(stdout, stderr));
+        var app = new CommandLineApplication<SweepCommand>(new RedirectedConsole(TextReader.Null, stdout, stderr));
         app.Conventions.UseDefaultConventions();
         app.Model.Runner = runner;
         int exit = app.Execute(args);
@@ -141,21 +141,5 @@ public sealed class SweepCommandTests : IDisposable
 
         Assert.Equal(CommandLine.BadUsage, exit);
         Assert.StartsWith(message, stderr.ToString());
-    }
-
-    sealed class TestConsole(TextWriter stdout, TextWriter stderr) : IConsole
-    {
-        public TextWriter Out => stdout;
-        public TextWriter Error => stderr;
-        public TextReader In => TextReader.Null;
-        public bool IsInputRedirected => true;
-        public bool IsOutputRedirected => true;
-        public bool IsErrorRedirected => true;
-        public ConsoleColor ForegroundColor { get; set; }
-        public ConsoleColor BackgroundColor { get; set; }
-#pragma warning disable CS0067 // required by IConsole, never raised here
-        public event ConsoleCancelEventHandler? CancelKeyPress;
-#pragma warning restore CS0067
-        public void ResetColor() { }
     }
 }
