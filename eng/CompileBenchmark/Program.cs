@@ -33,7 +33,13 @@ foreach (var kernel in new[] { Int4Kernel.Managed, Int4Kernel.Int4Pack })
         : new[] { CompileArrangement.Segments, CompileArrangement.WholeStep };
     foreach (var arrangement in arrangements)
     {
-        var compiled = CompiledDecoder.Compile(model, arrangement, label);
+        var compiled = CompiledDecoder.Compile(model, new CompileOptions
+        {
+            Arrangement = arrangement,
+            Kernel = label,
+            Fuse = Quantizer.Fuse,
+            ForwardInto = Quantizer.ForwardInto,
+        });
         compileSeconds.Add($"{compiled.Mode}={compiled.CompileSeconds:F3}");
         targets.Add((label, compiled.Mode, compiled));
     }

@@ -34,25 +34,28 @@ sealed class DecoderScript : IDisposable
         return new DecoderScript(unit, clock.Elapsed);
     }
 
-    public (Tensor X, Tensor Normed) Begin(Tensor ids, Tensor table, double normalizer, Tensor like,
-        Tensor inputNorm, double eps) =>
-        unit.invoke<(Tensor, Tensor)>("begin", ids, table, normalizer, like, inputNorm, eps);
+    public void BeginInto(Tensor ids, Tensor table, double normalizer, Tensor inputNorm, double eps, Tensor x,
+        Tensor h) =>
+        unit.invoke("begin_into", ids, table, normalizer, inputNorm, eps, x, h);
 
-    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionInputs inputs, long start, Tensor[] masks) =>
-        unit.invoke<Tensor>("attention", q, k, v, inputs.QueryNorm, inputs.KeyNorm, inputs.Eps, inputs.Cos,
-            inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
+    /// <summary>Norms, RoPE, the KV cache write and attention; q, k, v side by side in
+    /// <paramref name="queryKeyValue"/>.</summary>
+    public Tensor Attention(Tensor queryKeyValue, AttentionInputs inputs, long start, Tensor[] masks) =>
+        unit.invoke<Tensor>("attention_fused", queryKeyValue, inputs.QueryNorm, inputs.KeyNorm, inputs.Eps,
+            inputs.Cos, inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
+            inputs.HeadDim);
 
-    public (Tensor X, Tensor Normed) AfterAttention(Tensor x, Tensor attended, Tensor postAttentionNorm,
-        Tensor preFeedforwardNorm, double eps) =>
-        unit.invoke<(Tensor, Tensor)>("after_attention", x, attended, postAttentionNorm, preFeedforwardNorm, eps);
+    public void AfterAttentionInto(Tensor x, Tensor attended, Tensor postAttentionNorm, Tensor preFeedforwardNorm,
+        double eps, Tensor h) =>
+        unit.invoke("after_attention_into", x, attended, postAttentionNorm, preFeedforwardNorm, eps, h);
 
-    public Tensor Gated(Tensor gate, Tensor up) => unit.invoke<Tensor>("gated", gate, up);
+    /// <summary>gelu_tanh(gate) × up into <paramref name="gated"/>; gate and up side by side in
+    /// <paramref name="gateUp"/>.</summary>
+    public void GatedInto(Tensor gateUp, Tensor gated) => unit.invoke("gated_into", gateUp, gated);
 
-    public (Tensor X, Tensor Normed) AfterMlp(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm,
-        double eps) =>
-        unit.invoke<(Tensor, Tensor)>("after_mlp", x, fed, postFeedforwardNorm, nextNorm, eps);
-
-    public Tensor LastToken(Tensor normed) => unit.invoke<Tensor>("last_token", normed);
+    public void AfterMlpInto(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm, double eps,
+        Tensor h) =>
+        unit.invoke("after_mlp_into", x, fed, postFeedforwardNorm, nextNorm, eps, h);
 
     /// <summary>The whole step: embedding, every layer, final norm and LM head, in one call.</summary>
     public Tensor Forward(object[] arguments) => unit.invoke<Tensor>("forward", arguments);

@@ -16,7 +16,11 @@ internal sealed class AutoKernel(Int4Weight weight, int threads) : ILinearKernel
 
     public string Name => "auto: " + _managed.Name;
 
+    internal ManagedKernel Managed => _managed;
+
     public Tensor Forward(Tensor x) => _managed.Forward(x);
+
+    public void ForwardInto(Tensor x, Tensor output) => _managed.ForwardInto(x, output);
 
     public void Dispose() => _managed.Dispose();
 }

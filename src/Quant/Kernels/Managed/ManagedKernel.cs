@@ -48,6 +48,29 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         return (x.dtype == ScalarType.Float32 ? output : output.to(x.dtype)).MoveToOuterDisposeScope();
     }
 
+    internal ManagedPath Path => _path;
+
+    internal int BlocksPerRow => _weight.BlocksPerRow;
+
+    internal WorkerThreads Threads => _threads;
+
+    /// <summary>Like <see cref="Forward"/> without allocating: float32 x [rows, in] into float32 output
+    /// [rows, out], both contiguous; the activations reuse this kernel's quantization buffer.</summary>
+    public void ForwardInto(Tensor x, Tensor output)
+    {
+        if (x.dtype != ScalarType.Float32 || output.dtype != ScalarType.Float32)
+        {
+            using var scope = NewDisposeScope();
+            output.copy_(Forward(x));
+            return;
+        }
+        int rows = checked((int)(x.numel() / _weight.Columns));
+        _activations.Quantize((float*)TensorMemory.Pointer(x, ScalarType.Float32), rows, _weight.Columns);
+        _output = (float*)TensorMemory.Pointer(output, ScalarType.Float32);
+        _threads.Run(this);
+        _output = null;
+    }
+
     /// <summary>The weight as bfloat16 [out, in], for prefill through libtorch's matrix product.</summary>
     public Tensor DequantizeBFloat16()
     {
@@ -68,7 +91,15 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
                 DequantizeRow(n);
             return;
         }
-        int tokens = _activations.Rows, stride = _weight.Rows;
+        MultiplyRows(_activations, _output, _weight.Rows, first, end);
+    }
+
+    /// <summary>Output columns [first, end) of every activation row: output[m * stride + n] for weight row n.
+    /// Shared with <see cref="FusedManagedKernel"/>, which passes activations quantized once for all its parts
+    /// and an output pointer offset to this part's columns.</summary>
+    internal void MultiplyRows(QuantizedActivations activations, float* output, int stride, int first, int end)
+    {
+        int tokens = activations.Rows;
         for (int n = first; n < end; n++)
         {
             byte* w = _weight.RowWeights(n);
@@ -76,13 +107,13 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
             int m = 0;
             if (_path == ManagedPath.Avx512)
                 for (; m + 4 <= tokens; m += 4)
-                    DotAvx512.Dot4(w, ws, _activations, m, _output + (long)m * stride + n, stride);
+                    DotAvx512.Dot4(w, ws, activations, m, output + (long)m * stride + n, stride);
             for (; m < tokens; m++)
-                _output[(long)m * stride + n] = _path switch
+                output[(long)m * stride + n] = _path switch
                 {
-                    ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, _activations, m),
-                    ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, _activations, m),
-                    _ => DotPortable.Dot1(w, ws, _activations, m),
+                    ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, activations, m),
+                    ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, activations, m),
+                    _ => DotPortable.Dot1(w, ws, activations, m),
                 };
         }
     }
