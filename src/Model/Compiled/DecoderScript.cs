@@ -41,8 +41,8 @@ sealed class DecoderScript : IDisposable
     /// <summary>Norms, RoPE, the KV cache write and attention; q, k, v side by side in
     /// <paramref name="queryKeyValue"/>.</summary>
     public Tensor Attention(Tensor queryKeyValue, AttentionInputs inputs, long start, Tensor[] masks) =>
-        unit.invoke<Tensor>("attention_fused", queryKeyValue, inputs.QueryNorm, inputs.KeyNorm, inputs.Eps,
-            inputs.Cos, inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
+        unit.invoke<Tensor>("attention_fused", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, inputs.Cos,
+            inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
             inputs.HeadDim);
 
     public void AfterAttentionInto(Tensor x, Tensor attended, Tensor postAttentionNorm, Tensor preFeedforwardNorm,
@@ -63,6 +63,8 @@ sealed class DecoderScript : IDisposable
     public void Dispose() => unit.Dispose();
 
     /// <summary>What one layer's attention reads besides q, k, v.</summary>
-    public readonly record struct AttentionInputs(Tensor QueryNorm, Tensor KeyNorm, double Eps, Tensor Cos,
+    /// <param name="QueryKeyNorm">The query and key norm scales stacked per head, [heads + kv heads, head_dim].
+    /// </param>
+    public readonly record struct AttentionInputs(Tensor QueryKeyNorm, double Eps, Tensor Cos,
         Tensor SignedSin, Tensor Keys, Tensor Values, long Heads, long KvHeads, long HeadDim);
 }

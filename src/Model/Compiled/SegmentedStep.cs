@@ -11,6 +11,7 @@ sealed class SegmentedStep : IDisposable
     readonly GemmaModel model;
     readonly DecoderScript script;
     readonly Tensor[] norms;
+    readonly Tensor[] queryKeyNorms;
     readonly LayerProjections[] layers;
     readonly ProjectionGroup lmHead;
     readonly long queryKeyValueWidth, gateUpWidth;
@@ -31,6 +32,8 @@ sealed class SegmentedStep : IDisposable
             ProjectionGroup.Create([l.Attention.Output], [hidden], options),
             ProjectionGroup.Create([l.Mlp.Gate, l.Mlp.Up], [intermediate, intermediate], options),
             ProjectionGroup.Create([l.Mlp.Down], [hidden], options))).ToArray();
+        queryKeyNorms = model.Layers.Select(l => StackedNorm(l.Attention.QueryNorm.Scale, heads,
+            l.Attention.KeyNorm.Scale, kvHeads)).ToArray();
         lmHead = ProjectionGroup.Create([model.LmHead], [config.VocabSize], options);
         (queryKeyValueWidth, gateUpWidth) = (query + 2 * keyValue, 2 * intermediate);
     }
@@ -65,7 +68,7 @@ sealed class SegmentedStep : IDisposable
             if (masks.Length > 0)
                 layerMask = [masks[i]];
             layer.QueryKeyValue.Into(h, b.QueryKeyValue);
-            var inputs = new DecoderScript.AttentionInputs(norms[n + 4], norms[n + 5], eps, tables.Cos[i],
+            var inputs = new DecoderScript.AttentionInputs(queryKeyNorms[i], eps, tables.Cos[i],
                 tables.SignedSin[i], tables.Keys[i], tables.Values[i], heads, kvHeads, headDim);
             using (var merged = script.Attention(b.QueryKeyValue, inputs, start, layerMask))
                 layer.Output.Into(merged, b.Attended);
@@ -81,12 +84,21 @@ sealed class SegmentedStep : IDisposable
         return logits;
     }
 
+    static Tensor StackedNorm(Tensor query, long heads, Tensor key, long kvHeads)
+    {
+        using var scope = NewDisposeScope();
+        var stacked = cat([query.expand(heads, -1), key.expand(kvHeads, -1)], 0).contiguous();
+        return stacked.DetachFromDisposeScope();
+    }
+
     StepBuffers Buffers(long tokens) =>
         new(tokens, model.Config, queryKeyValueWidth, gateUpWidth, model.ComputeDtype);
 
     public void Dispose()
     {
         decodeBuffers?.Dispose();
+        foreach (var norm in queryKeyNorms)
+            norm.Dispose();
         foreach (var layer in layers)
         {
             layer.QueryKeyValue.Dispose();

@@ -61,7 +61,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         if (x.dtype != ScalarType.Float32 || output.dtype != ScalarType.Float32)
         {
             using var scope = NewDisposeScope();
-            output.copy_(Forward(x));
+            output.copy_(Forward(x.view(-1, x.size(-1))));
             return;
         }
         int rows = checked((int)(x.numel() / _weight.Columns));

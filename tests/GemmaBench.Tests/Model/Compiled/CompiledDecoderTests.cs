@@ -111,16 +111,23 @@ public class CompiledDecoderTests
         }
     }
 
-    [Fact]
-    public void ProjectionsTheQuantizerCannotFuseRunOneByOne()
+    [Theory]
+    [InlineData(Int4Kernel.Reference)]
+    [InlineData(Int4Kernel.Int4Pack)]
+    public void ProjectionsTheQuantizerCannotFuseRunOneByOneWithEagersTokens(Int4Kernel kernel)
     {
+        var expected = ExpectedCase.Load("tiny", "A");
         using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), ScalarType.Float32, deferConversion: true);
-        var options = new QuantOptions { Kernel = Int4Kernel.Reference, Threads = 1 };
+        var options = new QuantOptions { Kernel = kernel, Threads = 1 };
         model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        var compileOptions = WithQuantizer(kernel) with { Arrangement = CompileArrangement.Segments };
+        using var compiled = CompiledDecoder.Compile(model, compileOptions);
 
-        using var compiled = CompiledDecoder.Compile(model, WithQuantizer(Int4Kernel.Reference));
+        var eager = new Generator(model).Generate(expected.InputIds, Greedy24);
+        var actual = new Generator(compiled).Generate(expected.InputIds, Greedy24);
 
         Assert.False(compiled.FusedProjections);
+        Assert.Equal(eager.TokenIds, actual.TokenIds);
     }
 
     static CompileOptions WithQuantizer(Int4Kernel kernel) => new()
