@@ -45,6 +45,13 @@ sealed class DecoderScript : IDisposable
             inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
             inputs.HeadDim);
 
+    /// <summary><see cref="Attention"/> for one token at <paramref name="start"/>; <paramref name="cos"/> and
+    /// <paramref name="signedSin"/> are its RoPE rows [1, head_dim].</summary>
+    public Tensor AttentionDecode(Tensor queryKeyValue, AttentionInputs inputs, Tensor cos, Tensor signedSin,
+        long start) =>
+        unit.invoke<Tensor>("attention_decode", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, cos, signedSin,
+            inputs.Keys, inputs.Values, start, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
+
     public void AfterAttentionInto(Tensor x, Tensor attended, Tensor postAttentionNorm, Tensor preFeedforwardNorm,
         double eps, Tensor h) =>
         unit.invoke("after_attention_into", x, attended, postAttentionNorm, preFeedforwardNorm, eps, h);

@@ -61,6 +61,8 @@ sealed class SegmentedStep : IDisposable
         var (x, h) = (b.Residual, b.Normed);
         script.BeginInto(ids, model.Embedding.Weight, model.Embedding.Normalizer, norms[0], eps, x, h);
         Tensor[] layerMask = [];
+        bool decoding = masks.Length == 0 && b.Tokens == 1;
+        var (cosRows, sinRows) = decoding ? RopeRows(tables, start) : ([], []);
         for (int i = 0; i < layers.Length; i++)
         {
             var layer = layers[i];
@@ -70,7 +72,9 @@ sealed class SegmentedStep : IDisposable
             layer.QueryKeyValue.Into(h, b.QueryKeyValue);
             var inputs = new DecoderScript.AttentionInputs(queryKeyNorms[i], eps, tables.Cos[i],
                 tables.SignedSin[i], tables.Keys[i], tables.Values[i], heads, kvHeads, headDim);
-            using (var merged = script.Attention(b.QueryKeyValue, inputs, start, layerMask))
+            using (var merged = decoding
+                ? script.AttentionDecode(b.QueryKeyValue, inputs, cosRows[i], sinRows[i], start)
+                : script.Attention(b.QueryKeyValue, inputs, start, layerMask))
                 layer.Output.Into(merged, b.Attended);
             script.AfterAttentionInto(x, b.Attended, norms[n + 1], norms[n + 2], eps, h);
             layer.GateUp.Into(h, b.GateUp);
@@ -82,6 +86,20 @@ sealed class SegmentedStep : IDisposable
         using var last = h.narrow(1, b.Tokens - 1, 1);
         lmHead.Into(last, logits.view(1, 1, -1));
         return logits;
+    }
+
+    /// <summary>Each layer's RoPE rows at <paramref name="position"/>, cut once per table (local, global).
+    /// </summary>
+    static (Tensor[] Cos, Tensor[] SignedSin) RopeRows(LayerTables tables, long position)
+    {
+        var rows = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        Tensor Row(Tensor table)
+        {
+            if (!rows.TryGetValue(table, out var row))
+                rows[table] = row = table.narrow(0, position, 1);
+            return row;
+        }
+        return (tables.Cos.Select(Row).ToArray(), tables.SignedSin.Select(Row).ToArray());
     }
 
     static Tensor StackedNorm(Tensor query, long heads, Tensor key, long kvHeads)
