@@ -19,7 +19,7 @@ if [[ -z "$model" ]]; then
   model="$root/artifacts/models/$preset"
   if [[ ! -s "$model/config.json" ]]; then
     "$root/eng/fetch-tokenizer.sh"
-    dotnet gemma-bench synthesize --preset "$preset" --out "$model" --tokenizer "$root/.tokenizer"
+    dotnet gemma-bench synthesize --preset "$preset" --out "$model" --tokenizer "$root/.tokenizer" >&2
   fi
 fi
 

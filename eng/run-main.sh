@@ -12,6 +12,6 @@ eng/fetch-tokenizer.sh
 
 model="$root/artifacts/models/gemma-3-270m"
 if [[ ! -s "$model/config.json" ]]; then
-  dotnet gemma-bench synthesize --preset gemma-3-270m --out "$model" --tokenizer .tokenizer
+  dotnet gemma-bench synthesize --preset gemma-3-270m --out "$model" --tokenizer .tokenizer >&2
 fi
 dotnet gemma-bench --model "$model" "$@"

@@ -31,9 +31,31 @@ internal static class LoadBench
             modules.Add(Quantizer.CreateLinear(w, options));
             Console.WriteLine($"{model} quantize+pack LM head: {(watch.Elapsed - start).TotalSeconds:F2} s");
         }
-        Console.WriteLine($"{model} quantize+pack all {modules.Count} linears: {watch.Elapsed.TotalSeconds:F2} s " +
+        Console.WriteLine($"{model} quantize+pack all {modules.Count} linears: " +
+            $"{watch.Elapsed.TotalSeconds:F2} s " +
             $"(random weight generation for the head excluded)");
         foreach (var m in modules)
             m.Dispose();
+        Breakdown(model, shapes.Where(s => s.N != 262144).MaxBy(s => (long)s.K * s.N), threads);
+    }
+
+    /// <summary>Quantize and pack timed apart on one large layer shape (medians of 5).</summary>
+    private static void Breakdown(string model, (int K, int N) shape, int threads)
+    {
+        using var w = randn(shape.N, shape.K).to(ScalarType.BFloat16);
+        var quantize = new List<double>();
+        var pack = new List<double>();
+        for (int i = 0; i < 5; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var q = Int4Weight.Quantize(w, 32);
+            quantize.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            new GemmaBench.Quant.Kernels.Managed.ManagedKernel(q, threads).Dispose();
+            pack.Add(watch.Elapsed.TotalMilliseconds);
+        }
+        quantize.Sort();
+        pack.Sort();
+        Console.WriteLine($"{model} {shape.K}x{shape.N}: quantize {quantize[2]:F1} ms, pack {pack[2]:F1} ms");
     }
 }

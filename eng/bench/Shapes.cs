@@ -18,20 +18,31 @@ internal static class Shapes
     }
 }
 
-internal sealed record BenchOptions(int[] Threads, string Model, bool OmpActive, bool Quick, string Only)
+internal sealed record BenchOptions(
+    int[] Threads, string Model, bool OmpPassive, bool Quick, string Only, string? Shape, string[]? Kernels,
+    int Rows)
 {
+    /// <summary>Whether a shape passes --shape KxN (all shapes when not given).</summary>
+    public bool Includes(int k, int n) => Shape is null || Shape == $"{k}x{n}";
+
+    /// <summary>Whether a kernel passes --kernels a,b (all when not given).</summary>
+    public bool Includes(string kernel) => Kernels is null || Kernels.Contains(kernel);
+
     public static BenchOptions Parse(string[] args)
     {
-        var options = new BenchOptions([1, 2], "all", false, false, "all");
+        var options = new BenchOptions([1, 2], "all", false, false, "all", null, null, 55);
         for (int i = 0; i < args.Length; i++)
         {
             options = args[i] switch
             {
                 "--threads" => options with { Threads = args[++i].Split(',').Select(int.Parse).ToArray() },
                 "--model" => options with { Model = args[++i] },
-                "--omp-active" => options with { OmpActive = true },
+                "--omp-passive" => options with { OmpPassive = true },
                 "--quick" => options with { Quick = true },
                 "--only" => options with { Only = args[++i] },
+                "--rows" => options with { Rows = int.Parse(args[++i]) },
+                "--shape" => options with { Shape = args[++i] },
+                "--kernels" => options with { Kernels = args[++i].Split(',') },
                 _ => throw new ArgumentException($"unknown argument {args[i]}"),
             };
         }

@@ -45,8 +45,11 @@ public sealed class Int4Weight
         return MathF.Max(min / -8f, max / 7f);
     }
 
-    /// <summary>Quantizes a float weight [rows, columns] of any float dtype, a chunk of rows at a time.</summary>
-    public static Int4Weight Quantize(Tensor weight, int groupSize)
+    /// <summary>
+    /// Quantizes a float weight [rows, columns] of any float dtype. Contiguous float32 and bfloat16 weights are
+    /// read in place, other dtypes converted to float32 a chunk of rows at a time.
+    /// </summary>
+    public static unsafe Int4Weight Quantize(Tensor weight, int groupSize)
     {
         if (weight.dim() != 2)
             throw new QuantException($"A linear weight must be 2-D [out, in]; got shape [{string.Join(", ", weight.shape)}].");
@@ -56,13 +59,22 @@ public sealed class Int4Weight
 
         var values = GC.AllocateUninitializedArray<sbyte>(checked(rows * columns));
         var scales = new float[rows * (columns / groupSize)];
-        for (int start = 0; start < rows; start += RowsPerChunk)
+        var quantizer = new GroupQuantizer(columns, groupSize);
+        bool direct = weight.is_contiguous() && weight.device_type == DeviceType.CPU &&
+            weight.dtype is ScalarType.Float32 or ScalarType.BFloat16;
+        for (int start = 0; start < rows; start += direct ? rows : RowsPerChunk)
         {
-            int count = Math.Min(RowsPerChunk, rows - start);
             using var scope = NewDisposeScope();
-            var chunk = weight.narrow(0, start, count).to(ScalarType.Float32).contiguous();
-            QuantizeRows(TensorMemory.Floats(chunk), columns, groupSize,
-                values.AsSpan(start * columns, count * columns), scales.AsSpan(start * (columns / groupSize)));
+            int count = direct ? rows : Math.Min(RowsPerChunk, rows - start);
+            var chunk = direct ? weight : weight.narrow(0, start, count).to(ScalarType.Float32).contiguous();
+            bool bf16 = chunk.dtype == ScalarType.BFloat16;
+            byte* source = (byte*)TensorMemory.Pointer(chunk, chunk.dtype);
+            fixed (sbyte* v = values)
+            fixed (float* sc = scales)
+            {
+                quantizer.QuantizeRows(source, bf16, count,
+                    v + (long)start * columns, sc + (long)start * (columns / groupSize));
+            }
         }
         return new Int4Weight(rows, columns, groupSize, values, scales);
     }
@@ -78,33 +90,5 @@ public sealed class Int4Weight
                 result[r * Columns + c] = Values[r * Columns + c] * Scales[r * groups + c / GroupSize];
         });
         return tensor(result, [Rows, Columns]);
-    }
-
-    private static unsafe void QuantizeRows(
-        ReadOnlySpan<float> source, int columns, int groupSize, Span<sbyte> values, Span<float> scales)
-    {
-        int rows = source.Length / columns, groups = columns / groupSize;
-        fixed (float* src = source)
-        fixed (sbyte* dst = values)
-        fixed (float* scl = scales)
-        {
-            float* s = src; sbyte* d = dst; float* sc = scl;
-            Parallel.For(0, rows, r =>
-            {
-                for (int g = 0; g < groups; g++)
-                {
-                    long at = (long)r * columns + g * groupSize;
-                    var group = new ReadOnlySpan<float>(s + at, groupSize);
-                    float scale = GroupScale(group);
-                    sc[r * groups + g] = scale;
-                    float inverse = scale == 0 ? 0 : 1f / scale;
-                    for (int i = 0; i < groupSize; i++)
-                    {
-                        float q = MathF.Round(group[i] * inverse, MidpointRounding.ToEven);
-                        d[at + i] = (sbyte)Math.Clamp(q, -8f, 7f);
-                    }
-                }
-            });
-        }
     }
 }

@@ -7,6 +7,9 @@ namespace GemmaBench.Quant;
 /// kernel threads need next. Making them wait passively fixes that; libgomp reads its settings once, when
 /// it loads, and from the native environment, which .NET's Environment.SetEnvironmentVariable does not
 /// change on Unix, so this writes the variables with libc's setenv.
+/// Measured (eng/bench --only interleaved, docs/int4-kernels.md): passive waiting makes libtorch's own
+/// 2-thread ops about 2× slower and gains the managed kernel little, since its workers claim chunks and the
+/// caller does whatever a starved worker does not; so the tool does not call this by default.
 /// </summary>
 public static class OpenMpThreads
 {

@@ -78,7 +78,8 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
         }).ToList();
         if (managed.Contains(null))
             return null;
-        var fused = FusedManagedKernel.TryCreate(managed!);
+        bool auto = parts.All(p => p._kernel is AutoKernel);
+        var fused = FusedManagedKernel.TryCreate(managed!, auto ? [.. parts.Select(p => p._kernel)] : null);
         return fused is null ? null : new QuantizedLinear(fused, parts[0].InFeatures, fused.OutFeatures);
     }
 

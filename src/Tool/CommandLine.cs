@@ -34,6 +34,9 @@ public static class CommandLine
             app.Conventions.UseDefaultConventions().UseConstructorInjection(new Services(services));
             app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
             ReportValidationErrorsAsUsage(app, stderr);
+            // The parser prints its "Specify --help" hint on Out when it fails; stdout belongs to the
+            // user's scripts, so that one line goes to stderr (help text itself stays on stdout).
+            SetOut(app, new HintToStderrWriter(stdout, stderr));
             app.OnParsingComplete(RejectUnrecognizedArguments);
             return app.Execute(args);
         }
@@ -51,11 +54,43 @@ public static class CommandLine
         {
             // Library errors carry a message written for the user (file, field or option, and what
             // to do); anything else is a defect, reported in one line too unless --verbose is given.
-            stderr.WriteLine($"gemma-bench: {e.Message}");
+            stderr.WriteLine($"gemma-bench: {FirstLine(e.Message)}");
             if (verbose)
                 stderr.WriteLine(e);
             return Failure;
         }
+    }
+
+    // libtorch's errors carry a native backtrace after their first line; that is for --verbose.
+    static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+
+    static void SetOut(CommandLineApplication app, TextWriter writer)
+    {
+        app.Out = writer;
+        foreach (var subcommand in app.Commands)
+            SetOut(subcommand, writer);
+    }
+
+    sealed class HintToStderrWriter(TextWriter stdout, TextWriter stderr) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => stdout.Encoding;
+
+        public override void Write(char value) => stdout.Write(value);
+
+        public override void Write(string? value) => stdout.Write(value);
+
+        public override void WriteLine(string? value)
+        {
+            bool hint = value != null && value.StartsWith("Specify --", StringComparison.Ordinal)
+                && value.EndsWith("for a list of available options and commands.", StringComparison.Ordinal);
+            (hint ? stderr : stdout).WriteLine(value);
+        }
+
+        public override void Flush() => stdout.Flush();
     }
 
     // McMaster prints a "Specify --help" hint on stdout before it throws for an unknown option;

@@ -26,7 +26,9 @@ public sealed class SafetensorsFile : IDisposable
         if (!File.Exists(path))
             throw new CheckpointException($"{path} not found.");
         var entries = SafetensorsHeader.Read(path);
-        return new SafetensorsFile(path, entries, new FileInfo(path).Length);
+        // The length of the file itself: in a Hugging Face cache snapshot the path is a link to a blob.
+        using var handle = File.OpenHandle(path);
+        return new SafetensorsFile(path, entries, RandomAccess.GetLength(handle));
     }
 
     public TensorEntry Entry(string name) =>

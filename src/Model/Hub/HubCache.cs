@@ -24,7 +24,8 @@ public sealed class HubCache(string cacheDir, string repoId)
         if (!File.Exists(refPath))
             return null;
         string commit = File.ReadAllText(refPath).Trim();
-        return commit.Length > 0 ? commit : null;
+        // A ref that does not hold a commit id is treated as missing, never followed as a path.
+        return IsCommitId(commit) ? commit : null;
     }
 
     public void WriteRef(string revision, string commit)

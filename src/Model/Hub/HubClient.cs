@@ -63,6 +63,13 @@ sealed class HubClient : IDisposable
                 $"{url} did not answer like a Hugging Face hub (missing X-Repo-Commit, ETag or size): "
                 + "check HF_ENDPOINT");
         }
+        // The commit names a folder of the cache: anything but a commit id could point outside it.
+        if (!HubCache.IsCommitId(commit))
+        {
+            throw new HubException(HubFailure.BadResponse,
+                $"{url} did not answer like a Hugging Face hub (X-Repo-Commit is not a 40-digit commit id): "
+                + "check HF_ENDPOINT");
+        }
 
         Uri downloadUrl = response.Headers.Location is { } location ? new Uri(url, location) : url;
         return new RemoteFile(file, commit, etag, size.Value, downloadUrl, linkedEtag != null);

@@ -25,17 +25,16 @@ public static class SyntheticCheckpoint
         var preset = SyntheticPreset.Get(presetName);
         if (dtype != ScalarType.BFloat16 && dtype != ScalarType.Float32)
             throw new ModelException($"synthetic checkpoints are bfloat16 or float32, not {dtype}.");
-        if (File.Exists(Path.Combine(outDir, GemmaConfig.ConfigFile)))
-            throw new ModelException($"{outDir} already holds a checkpoint (config.json); choose another directory.");
         if (tokenizerDir != null && !File.Exists(Path.Combine(tokenizerDir, "tokenizer.json")))
             throw new ModelException(
                 $"{tokenizerDir}: tokenizer.json not found; --tokenizer needs a tokenizer directory.");
+        var shards = Shards(Specs(preset, dtype), shardBytes);
+        RefuseExistingFiles(outDir, shards.Count);
         Directory.CreateDirectory(outDir);
 
         var written = new List<string>();
         try
         {
-            var shards = Shards(Specs(preset, dtype), shardBytes);
             for (int i = 0; i < shards.Count; i++)
             {
                 string name = shards.Count == 1
@@ -69,6 +68,24 @@ public static class SyntheticCheckpoint
                 File.Delete(path + Partial);
             throw;
         }
+    }
+
+    /// <summary>Never replaces a file: a checkpoint, or anything else the user keeps under those names, stays.
+    /// Our own leftovers (*.partial from an interrupted run) are written over.</summary>
+    static void RefuseExistingFiles(string outDir, int shardCount)
+    {
+        if (File.Exists(outDir))
+            throw new ModelException($"--out {outDir} is a file; give a directory to write the checkpoint to.");
+        if (!Directory.Exists(outDir))
+            return;
+        var names = new List<string> { GemmaConfig.ConfigFile, GemmaConfig.GenerationConfigFile,
+            CheckpointReader.SingleFile, CheckpointReader.IndexFile };
+        names.AddRange(Enumerable.Range(1, shardCount).Select(i => $"model-{i:D5}-of-{shardCount:D5}.safetensors"));
+        names.AddRange(TokenizerFiles);
+        string? existing = names.FirstOrDefault(name => File.Exists(Path.Combine(outDir, name)));
+        if (existing != null)
+            throw new ModelException($"{outDir} already has {existing}; synthesize never overwrites files: choose " +
+                "another --out or remove it.");
     }
 
     /// <summary>The tensors of a preset, named as Hugging Face stores them.</summary>

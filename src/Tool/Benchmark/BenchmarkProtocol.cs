@@ -23,7 +23,8 @@ public sealed class BenchmarkProtocol(IBenchmarkTarget target, TimeProvider cloc
 }
 
 /// <summary>What the protocol measured. Decode time is end-to-end minus prefill; the rates are
-/// null when their time is not positive (a one-token run has no decode time to speak of).</summary>
+/// null when their time is not positive, and the decode rate also when at most one token was
+/// generated: that token comes from the prefill, so its "decode time" is only timer noise.</summary>
 public sealed record Measurement(int PrefillTokens, double PrefillSeconds, double E2ESeconds,
     IReadOnlyList<int> GeneratedIds)
 {
@@ -33,7 +34,7 @@ public sealed record Measurement(int PrefillTokens, double PrefillSeconds, doubl
 
     public double? PrefillTokensPerSecond => Rate(PrefillTokens, PrefillSeconds);
 
-    public double? DecodeTokensPerSecond => Rate(DecodedTokens, DecodeSeconds);
+    public double? DecodeTokensPerSecond => DecodedTokens > 1 ? Rate(DecodedTokens, DecodeSeconds) : null;
 
     static double? Rate(int tokens, double seconds) => seconds > 0 ? tokens / seconds : null;
 }

@@ -10,11 +10,11 @@ namespace GemmaBench.Tool.Benchmark;
 /// <summary>Opens Gemma-3 checkpoints for the benchmark: resolves --model through the hub cache,
 /// reads the config and the tokenizer, and leaves the weights for <see cref="GemmaTarget.LoadWeights"/>.
 /// </summary>
-public sealed class GemmaTargetFactory(IDownloadProgress progress) : IBenchmarkTargetFactory
+public sealed class GemmaTargetFactory(IDownloadProgress progress, HubSettings? hub = null) : IBenchmarkTargetFactory
 {
     public IBenchmarkTarget Open(BenchmarkSettings settings)
     {
-        string dir = ModelLocator.Resolve(settings.Model, settings.Revision, progress);
+        string dir = ModelLocator.Resolve(settings.Model, settings.Revision, progress, hub);
         var config = GemmaConfig.Load(dir);
         var tokenizer = File.Exists(Path.Combine(dir, "tokenizer.json")) ? GemmaTokenizer.Load(dir) : null;
         return new GemmaTarget(dir, config, tokenizer, settings);

@@ -52,6 +52,22 @@ public sealed record SweepPlan
             throw new UsageException($"sweep: --max-new-tokens must be at least 1, not {MaxNewTokens}");
         if (GroupSize is < 1)
             throw new UsageException($"sweep: --groupsize must be at least 1, not {GroupSize}");
+        foreach (string scheme in QuantSchemes)
+            OneOf("--quant-scheme", scheme, GemmaBench.Quant.QuantNames.Schemes);
+        if (Int4Kernel != null)
+            OneOf("--int4-kernel", Int4Kernel, GemmaBench.Quant.QuantNames.Kernels);
+        if (Dtype != null)
+            OneOf("--dtype", Dtype, ["float32", "bfloat16"]);
+        if (Out != null && File.Exists(Out))
+            throw new UsageException($"sweep: --out {Out} is a file; give a folder for the results");
+    }
+
+    // Every run would fail on a bad name, so it is refused before the first one starts.
+    static void OneOf(string option, string value, IReadOnlyList<string> allowed)
+    {
+        if (!allowed.Contains(value))
+            throw new UsageException(
+                $"sweep: {option} must be one of {string.Join(", ", allowed)} (got '{value}')");
     }
 
     /// <summary>Parses "1,2,4" (spaces allowed): positive integers, returned ascending without

@@ -75,6 +75,23 @@ public class SyntheticCheckpointTests
         Assert.Empty(Directory.GetFiles(dir.Path, "*.partial"));
     }
 
+    [Theory]
+    [InlineData("model.safetensors")]
+    [InlineData("tokenizer.json")]
+    [InlineData("config.json")]
+    public void ExistingFilesAreNeverOverwritten(string existing)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File(existing), "the user's own file");
+
+        var error = Assert.Throws<ModelException>(() => SyntheticCheckpoint.Write("tiny", dir.Path));
+
+        Assert.Equal($"{dir.Path} already has {existing}; synthesize never overwrites files: choose another --out " +
+            "or remove it.", error.Message);
+        Assert.Equal("the user's own file", File.ReadAllText(dir.File(existing)));
+        Assert.Single(Directory.GetFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void FailedWriteLeavesNoConfigAndNoPartialFiles()
     {

@@ -41,6 +41,26 @@ public class FusedProjectionTests
         Assert.True(expected.eq(fused.forward(x)).all().item<bool>());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(40)]
+    public void FusedAutoLinearsGiveWhatEachPartGivesForDecodeAndLongPrompts(int tokens)
+    {
+        var options = new QuantOptions { Kernel = Int4Kernel.Auto, Threads = 1 };
+        using var gateWeight = randn(96, 128, generator: new Generator(10)) * 0.1f;
+        using var upWeight = randn(96, 128, generator: new Generator(11)) * 0.1f;
+        using var gate = (QuantizedLinear)Quantizer.CreateLinear(gateWeight, options);
+        using var up = (QuantizedLinear)Quantizer.CreateLinear(upWeight, options);
+        using var x = randn(1, tokens, 128, generator: new Generator(12));
+
+        using var fused = QuantizedLinear.Fuse([gate, up]);
+        using var output = empty(1, tokens, 192);
+        fused!.ForwardInto(x, output);
+
+        using var expected = cat([gate.forward(x), up.forward(x)], -1);
+        Assert.True(expected.eq(output).all().item<bool>());
+    }
+
     [Fact]
     public void KernelsOtherThanManagedAreNotFused()
     {

@@ -8,10 +8,12 @@ namespace GemmaBench.Tests.Quant;
 
 public class KernelAgreementTests
 {
-    // (rows, out, in): rows not a multiple of the 4-row tile, K of one and two groups, K not whole blocks.
+    // (rows, out, in): rows not a multiple of the 4-row tile, K of one and two groups, K not whole blocks;
+    // the last two are big enough to be split into chunks across threads, with a ragged last chunk.
     public static TheoryData<int, int, int> Shapes => new()
     {
         { 1, 37, 32 }, { 3, 16, 64 }, { 5, 33, 160 }, { 7, 64, 640 }, { 9, 48, 256 },
+        { 1, 1027, 640 }, { 6, 515, 1152 },
     };
 
     [Theory]
@@ -52,7 +54,8 @@ public class KernelAgreementTests
     [InlineData(Int4Kernel.Auto, 2e-2)]
     public void Libtorch_and_auto_kernels_agree_with_the_reference(Int4Kernel kind, double tolerance)
     {
-        foreach (var (rows, n, k) in new[] { (1, 37, 32), (3, 16, 64), (7, 64, 640) })
+        var shapes = new[] { (1, 37, 32), (3, 16, 64), (7, 64, 640), (AutoKernel.PrefillRows + 1, 48, 256) };
+        foreach (var (rows, n, k) in shapes)
         {
             var (weight, x, expected) = Case(rows, n, k);
             using var kernel = Quantizer.CreateKernel(weight, new QuantOptions { Kernel = kind, Threads = 2 });
@@ -71,6 +74,25 @@ public class KernelAgreementTests
         using var actual = kernel.DequantizeBFloat16();
 
         AssertClose(expected, actual.to(ScalarType.Float32), 1e-2, "dequantized");
+    }
+
+    [Theory]
+    [InlineData(5, 160, 32)]
+    [InlineData(3, 40, 40)]
+    public void Dequantized_bfloat16_weight_is_each_value_times_its_bfloat16_scale(int n, int k, int groupSize)
+    {
+        using var w = randn(n, k, generator: new Generator(21)) * 0.1f;
+        var weight = Int4Weight.Quantize(w, groupSize);
+        using var kernel = new ManagedKernel(weight, threads: 1);
+
+        using var actual = kernel.DequantizeBFloat16();
+
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(actual.bytes).ToArray();
+        for (int i = 0; i < n * k; i++)
+        {
+            float scale = PackedWeight.FromBFloat16(PackedWeight.ToBFloat16(weight.Scales[i / groupSize]));
+            Assert.Equal(PackedWeight.ToBFloat16(weight.Values[i] * scale), bits[i]);
+        }
     }
 
     internal static (Int4Weight Weight, Tensor X, Tensor Expected) Case(int rows, int n, int k)

@@ -44,6 +44,32 @@ public class SymmetricQuantizationTests
         Assert.All(q.Values, v => Assert.InRange(v, (sbyte)-8, (sbyte)7));
     }
 
+    [Theory]
+    [InlineData(32, 96)]
+    [InlineData(64, 128)]
+    [InlineData(40, 40)]
+    [InlineData(96, 96)]
+    public void Every_group_matches_the_scalar_definition(int groupSize, int columns)
+    {
+        using var weight = randn(9, columns, generator: new Generator(11)) * 0.05f;
+        var w = weight.data<float>().ToArray();
+
+        var q = Int4Weight.Quantize(weight, groupSize);
+
+        for (int g = 0; g < w.Length / groupSize; g++)
+        {
+            var group = w.AsSpan(g * groupSize, groupSize);
+            float scale = Int4Weight.GroupScale(group);
+            Assert.Equal(scale, q.Scales[g]);
+            for (int i = 0; i < groupSize; i++)
+            {
+                float rounded = MathF.Round(group[i] * (1f / scale), MidpointRounding.ToEven);
+                float expected = Math.Clamp(rounded, -8f, 7f);
+                Assert.Equal((sbyte)expected, q.Values[g * groupSize + i]);
+            }
+        }
+    }
+
     [Fact]
     public void Bfloat16_weights_quantize_like_their_float32_values()
     {

@@ -18,4 +18,17 @@ public class HelpTests
         foreach (string option in options)
             Assert.Single(lines, l => l.StartsWith(option + " ", StringComparison.Ordinal) && l.EndsWith("]."));
     }
+
+    [Theory]
+    [InlineData("--model")]
+    [InlineData("--compile=yes")]
+    [InlineData("sweep", "--bogus")]
+    public void ParseErrorsLeaveStdoutEmptyAndExitWith2(params string[] args)
+    {
+        var result = new ToolHarness().Run(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.StartsWith("gemma-bench: ", result.Stderr.Split('\n').Last(l => l.Length > 0));
+    }
 }

@@ -62,6 +62,16 @@ public class StatisticOutputTests
     }
 
     [Fact]
+    public void OneTokenHasNoDecodeRateEvenWhenTheTimerSawSomeDecodeTime()
+    {
+        var one = new GemmaBench.Tool.Benchmark.Measurement(55, 0.07, 0.0702, [5]);
+        var two = new GemmaBench.Tool.Benchmark.Measurement(55, 0.07, 0.09, [5, 6]);
+
+        Assert.Null(one.DecodeTokensPerSecond);
+        Assert.Equal(100.0, two.DecodeTokensPerSecond!.Value, 9);
+    }
+
+    [Fact]
     public void OneNewTokenHasNoDecodeRate()
     {
         var harness = new ToolHarness();

@@ -7,6 +7,7 @@ namespace GemmaBench.Quant.Kernels.Managed;
 /// <summary>The AVX2 dot product: the AVX-512 scheme on half-blocks of 2 groups.</summary>
 internal static unsafe class DotAvx2
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot1(byte* w, ushort* ws, QuantizedActivations a, int row)
     {
         sbyte* x = a.RowValues(row);
@@ -19,12 +20,14 @@ internal static unsafe class DotAvx2
         var spreadHigh = Vector256.Create(2, 2, 2, 2, 3, 3, 3, 3);
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            var bits = Sse41.ConvertToVector128Int32(Vector128.CreateScalar(*(ulong*)(ws + b * 4)).AsUInt16());
+            ushort* sb = ws + b * PackedWeight.ScaleStride;
+            byte* wb = w + b * PackedWeight.BlockStride;
+            var bits = Vector128.Create((uint)sb[0], sb[4], sb[8], sb[12]);
             var blockScales = Sse2.ShiftLeftLogical(bits, 16).AsSingle().ToVector256Unsafe();
             sbyte* xb = x + b * 128;
-            acc = Half(w + b * 64, xb, offsets + b * 16, scales + b * 16,
+            acc = Half(wb, xb, offsets + b * 16, scales + b * 16,
                 Avx2.PermuteVar8x32(blockScales, spreadLow), mask, ones, acc);
-            acc = Half(w + b * 64 + 32, xb + 32, offsets + b * 16 + 8, scales + b * 16 + 8,
+            acc = Half(wb + 32, xb + 32, offsets + b * 16 + 8, scales + b * 16 + 8,
                 Avx2.PermuteVar8x32(blockScales, spreadHigh), mask, ones, acc);
         }
         return Vector256.Sum(acc);

@@ -5,12 +5,16 @@ using System.Runtime.Intrinsics.X86;
 namespace GemmaBench.Quant.Kernels.Managed;
 
 /// <summary>
-/// AVX-512BW dot products of one packed weight row with int8 activation rows: unsigned nibble × signed byte
+/// AVX-512BW dot products of packed weight rows with int8 activation rows: unsigned nibble × signed byte
 /// multiply-adds into int16 (both halves of a group land in the same lanes), then into int32 (4 lanes per
 /// group), plus the offset correction, converted once per block and scaled by weight × activation scales.
 /// </summary>
 internal static unsafe class DotAvx512
 {
+    private const int Stride = PackedWeight.BlockStride;
+    private const int ScaleStride = PackedWeight.ScaleStride;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot1(byte* w, ushort* ws, QuantizedActivations a, int row)
     {
         sbyte* x = a.RowValues(row);
@@ -19,23 +23,72 @@ internal static unsafe class DotAvx512
         var acc = Vector512<float>.Zero;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        var spread = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        var spread = RowScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            var packed = Vector512.Load(w + b * 64);
-            var low = packed & mask;
-            var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
-            var pairs = Avx512BW.Add(
-                Avx512BW.MultiplyAddAdjacent(low, Vector512.Load(x + b * 128)),
-                Avx512BW.MultiplyAddAdjacent(high, Vector512.Load(x + b * 128 + 64)));
-            var sums = Avx512BW.MultiplyAddAdjacent(pairs, ones) + Vector512.Load(offsets + b * 16);
-            var scale = WeightScales(ws + b * 4, spread) * Vector512.Load(scales + b * 16);
+            var x0 = Vector512.Load(x + b * 128);
+            var x1 = Vector512.Load(x + b * 128 + 64);
+            var sums = Sums(w + b * Stride, x0, x1, mask, ones) + Vector512.Load(offsets + b * 16);
+            var scale = RowScales(ws + b * ScaleStride, spread) * Vector512.Load(scales + b * 16);
             acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums), scale, acc);
         }
         return Vector512.Sum(acc);
     }
 
+    /// <summary>
+    /// Consecutive tiles of four weight rows against one activation row, the decode case. Each tile is one
+    /// sequential stream; its four rows' integer sums are folded into one vector (lane 4·j + r: group j of
+    /// row r), so the offset, conversion and scaling happen once per block for all four rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tiles(byte* w, ushort* ws, int tiles, QuantizedActivations a, int token, float* output)
+    {
+        sbyte* x = a.RowValues(token);
+        int* offsets = a.RowOffsets(token);
+        float* scales = a.RowScales(token);
+        int blocks = a.BlocksPerRow;
+        var mask = Vector512.Create((byte)0x0F);
+        var ones = Vector512.Create((short)1);
+        for (int t = 0; t < tiles; t++)
+        {
+            var sums = Tile(w, ws, blocks, x, offsets, scales, mask, ones);
+            sums.Store(output);
+            w += (long)blocks * Stride;
+            ws += blocks * ScaleStride;
+            output += PackedWeight.TileRows;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Tile(byte* w, ushort* ws, int blocks, sbyte* x, int* offsets, float* scales,
+        Vector512<byte> mask, Vector512<short> ones)
+    {
+        var acc = Vector512<float>.Zero;
+        for (int b = 0; b < blocks; b++)
+        {
+            var x0 = Vector512.Load(x + b * 128);
+            var x1 = Vector512.Load(x + b * 128 + 64);
+            byte* wb = w + b * Stride;
+            var s0 = Sums(wb, x0, x1, mask, ones);
+            var s1 = Sums(wb + 64, x0, x1, mask, ones);
+            var s2 = Sums(wb + 128, x0, x1, mask, ones);
+            var s3 = Sums(wb + 192, x0, x1, mask, ones);
+            var s01 = Avx512F.UnpackLow(s0, s1) + Avx512F.UnpackHigh(s0, s1);
+            var s23 = Avx512F.UnpackLow(s2, s3) + Avx512F.UnpackHigh(s2, s3);
+            var sums = Avx512F.UnpackLow(s01.AsInt64(), s23.AsInt64()).AsInt32()
+                + Avx512F.UnpackHigh(s01.AsInt64(), s23.AsInt64()).AsInt32()
+                + Avx512F.ShiftLeftLogical(Vector512.Load(offsets + b * 16), 2);
+            var weightScales = Avx512F.ShiftLeftLogical(
+                Avx512F.ConvertToVector512UInt32(Vector256.Load(ws + b * ScaleStride)), 16).AsSingle();
+            acc = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sums),
+                weightScales * Vector512.Load(scales + b * 16), acc);
+        }
+        var half = acc.GetLower() + acc.GetUpper();
+        return half.GetLower() + half.GetUpper();
+    }
+
     /// <summary>Four activation rows against one weight row: each block's nibbles are unpacked once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dot4(byte* w, ushort* ws, QuantizedActivations a, int row, float* out0, int stride)
     {
         int lanes = a.LanesPerRow, values = a.ValuesPerRow;
@@ -45,13 +98,13 @@ internal static unsafe class DotAvx512
         Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var mask = Vector512.Create((byte)0x0F);
         var ones = Vector512.Create((short)1);
-        var spread = Vector512.Create(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+        var spread = RowScaleSpread();
         for (int b = 0; b < a.BlocksPerRow; b++)
         {
-            var packed = Vector512.Load(w + b * 64);
+            var packed = Vector512.Load(w + b * Stride);
             var low = packed & mask;
             var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
-            var weightScale = WeightScales(ws + b * 4, spread);
+            var weightScale = RowScales(ws + b * ScaleStride, spread);
             sbyte* xb = x + b * 128;
             int* ob = offsets + b * 16;
             float* sb = scales + b * 16;
@@ -66,6 +119,18 @@ internal static unsafe class DotAvx512
         out0[3 * stride] = Vector512.Sum(acc3);
     }
 
+    /// <summary>A block's int32 sums, 4 lanes per group, before the offset correction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Sums(byte* w, Vector512<sbyte> x0, Vector512<sbyte> x1, Vector512<byte> mask,
+        Vector512<short> ones)
+    {
+        var packed = Vector512.Load(w);
+        var low = packed & mask;
+        var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
+        var pairs = Avx512BW.Add(Avx512BW.MultiplyAddAdjacent(low, x0), Avx512BW.MultiplyAddAdjacent(high, x1));
+        return Avx512BW.MultiplyAddAdjacent(pairs, ones);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Step(Vector512<byte> low, Vector512<byte> high, sbyte* x, int* offsets,
         float* scales, Vector512<float> weightScale, Vector512<short> ones, Vector512<float> acc)
@@ -78,12 +143,17 @@ internal static unsafe class DotAvx512
             Avx512F.ConvertToVector512Single(sums), weightScale * Vector512.Load(scales), acc);
     }
 
-    /// <summary>A block's 4 bfloat16 scales as floats, each repeated over its group's 4 lanes.</summary>
+    /// <summary>
+    /// One row's 4 bfloat16 scales of a block (every 4th of the block's 16) as floats, each repeated over its
+    /// group's 4 lanes: a word permute puts scale j in the low half of 128-bit lane j's words, a shift makes
+    /// them the high halves of floats.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> WeightScales(ushort* ws, Vector512<int> spread)
-    {
-        var bits = Sse41.ConvertToVector128Int32(Vector128.CreateScalar(*(ulong*)ws).AsUInt16());
-        var floats = Sse2.ShiftLeftLogical(bits, 16).AsSingle();
-        return Avx512F.PermuteVar16x32(floats.ToVector256Unsafe().ToVector512Unsafe(), spread);
-    }
+    private static Vector512<float> RowScales(ushort* ws, Vector512<ushort> spread) => Avx512F.ShiftLeftLogical(
+        Avx512BW.PermuteVar32x16(Vector256.Load(ws).ToVector512Unsafe(), spread).AsUInt32(), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> RowScaleSpread() => Vector512.Create(
+        (ushort)0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4,
+        8, 8, 8, 8, 8, 8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12);
 }

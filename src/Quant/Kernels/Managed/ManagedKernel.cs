@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +45,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
 
         var output = empty([rows, _weight.Rows], ScalarType.Float32);
         _output = (float*)TensorMemory.Pointer(output, ScalarType.Float32);
-        _threads.Run(this);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _output = null;
         return (x.dtype == ScalarType.Float32 ? output : output.to(x.dtype)).MoveToOuterDisposeScope();
     }
@@ -52,10 +54,12 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
 
     internal int BlocksPerRow => _weight.BlocksPerRow;
 
+    internal int RowBytes => _weight.RowBytes;
+
     internal WorkerThreads Threads => _threads;
 
-    /// <summary>Like <see cref="Forward"/> without allocating: float32 x [rows, in] into float32 output
-    /// [rows, out], both contiguous; the activations reuse this kernel's quantization buffer.</summary>
+    /// <summary>Like <see cref="Forward"/> without allocating: float32 x [..., in] into float32 output
+    /// [..., out], both contiguous; the activations reuse this kernel's quantization buffer.</summary>
     public void ForwardInto(Tensor x, Tensor output)
     {
         if (x.dtype != ScalarType.Float32 || output.dtype != ScalarType.Float32)
@@ -67,7 +71,7 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         int rows = checked((int)(x.numel() / _weight.Columns));
         _activations.Quantize((float*)TensorMemory.Pointer(x, ScalarType.Float32), rows, _weight.Columns);
         _output = (float*)TensorMemory.Pointer(output, ScalarType.Float32);
-        _threads.Run(this);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
         _output = null;
     }
 
@@ -75,16 +79,24 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     public Tensor DequantizeBFloat16()
     {
         var result = empty([_weight.Rows, _weight.Columns], ScalarType.BFloat16);
-        _dequantized = (ushort*)TensorMemory.Pointer(result, ScalarType.BFloat16);
-        _threads.Run(this);
-        _dequantized = null;
+        DequantizeBFloat16(result);
         return result;
     }
 
-    public void Execute(int worker, int workers)
+    /// <summary>Writes the weight as bfloat16 into a contiguous [out, in] tensor.</summary>
+    public void DequantizeBFloat16(Tensor destination)
     {
-        int first = (int)((long)_weight.Rows * worker / workers);
-        int end = (int)((long)_weight.Rows * (worker + 1) / workers);
+        if (destination.shape[0] != _weight.Rows || destination.shape[1] != _weight.Columns)
+            throw new QuantException(
+                $"Internal: dequantizing into shape [{string.Join(", ", destination.shape)}].");
+        _dequantized = (ushort*)TensorMemory.Pointer(destination, ScalarType.BFloat16);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
+        _dequantized = null;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Execute(int first, int end)
+    {
         if (_dequantized != null)
         {
             for (int n = first; n < end; n++)
@@ -94,28 +106,22 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         MultiplyRows(_activations, _output, _weight.Rows, first, end);
     }
 
-    /// <summary>Output columns [first, end) of every activation row: output[m * stride + n] for weight row n.
-    /// Shared with <see cref="FusedManagedKernel"/>, which passes activations quantized once for all its parts
-    /// and an output pointer offset to this part's columns.</summary>
+    /// <summary>Weight rows [first, end) against every activation row: output[m * stride + n]. Shared with
+    /// <see cref="FusedManagedKernel"/>, which passes activations quantized once for all its parts and an
+    /// output pointer offset to this part's columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void MultiplyRows(QuantizedActivations activations, float* output, int stride, int first, int end)
     {
         int tokens = activations.Rows;
+        int tiled = _path == ManagedPath.Avx512 ? tokens / 4 * 4 : 0;
         for (int n = first; n < end; n++)
         {
-            byte* w = _weight.RowWeights(n);
-            ushort* ws = _weight.RowScales(n);
-            int m = 0;
-            if (_path == ManagedPath.Avx512)
-                for (; m + 4 <= tokens; m += 4)
-                    DotAvx512.Dot4(w, ws, activations, m, output + (long)m * stride + n, stride);
-            for (; m < tokens; m++)
-                output[(long)m * stride + n] = _path switch
-                {
-                    ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, activations, m),
-                    ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, activations, m),
-                    _ => DotPortable.Dot1(w, ws, activations, m),
-                };
+            for (int m = 0; m < tiled; m += 4)
+                DotAvx512.Dot4(_weight.RowWeights(n), _weight.RowScales(n), activations, m,
+                    output + (long)m * stride + n, stride);
         }
+        for (int m = tiled; m < tokens; m++)
+            DotRows(activations, output + (long)m * stride, m, first, end);
     }
 
     public void Dispose()
@@ -124,17 +130,71 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         _activations.Dispose();
     }
 
+    /// <summary>One token against weight rows [first, end), in tiles of four rows where the path allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void DotRows(QuantizedActivations activations, float* output, int token, int first, int end)
+    {
+        int n = first;
+        if (_path == ManagedPath.Avx512)
+        {
+            for (; n % PackedWeight.TileRows != 0 && n < end; n++)
+                output[n] = DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), activations, token);
+            int tiles = (end - n) / PackedWeight.TileRows;
+            if (tiles > 0)
+                DotAvx512.Tiles(_weight.RowWeights(n), _weight.RowScales(n), tiles, activations, token, output + n);
+            n += tiles * PackedWeight.TileRows;
+        }
+        for (; n < end; n++)
+        {
+            byte* w = _weight.RowWeights(n);
+            ushort* ws = _weight.RowScales(n);
+            output[n] = _path switch
+            {
+                ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, activations, token),
+                ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, activations, token),
+                _ => DotPortable.Dot1(w, ws, activations, token),
+            };
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DequantizeRow(int n)
     {
         byte* w = _weight.RowWeights(n);
         ushort* ws = _weight.RowScales(n);
         ushort* dst = _dequantized + (long)n * _weight.Columns;
-        for (int k = 0; k < _weight.Columns; k++)
+        int k = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            int g = k / 32, i = k % 32;
-            byte packed = w[g * 16 + (i & 15)];
-            int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
-            dst[k] = PackedWeight.ToBFloat16(value * PackedWeight.FromBFloat16(ws[g]));
+            for (; k + 32 <= _weight.Columns; k += 32)
+            {
+                int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
+                var packed = Vector128.Load(w + block * PackedWeight.BlockStride + j * 16);
+                var scale = Vector512.Create(
+                    PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]));
+                DequantizeHalf(packed & Vector128.Create((byte)0x0F), scale, dst + k);
+                DequantizeHalf(Vector128.ShiftRightLogical(packed, 4), scale, dst + k + 16);
+            }
         }
+        for (; k < _weight.Columns; k++)
+        {
+            int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
+            byte packed = w[block * PackedWeight.BlockStride + j * 16 + (i & 15)];
+            int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
+            float scale = PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]);
+            dst[k] = PackedWeight.ToBFloat16(value * scale);
+        }
+    }
+
+    /// <summary>16 unsigned nibbles (value + 8) → value × scale as bfloat16, rounded like ToBFloat16.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DequantizeHalf(Vector128<byte> nibbles, Vector512<float> scale, ushort* dst)
+    {
+        var words = Vector256.WidenLower(nibbles.ToVector256Unsafe());
+        var values = Vector512.WidenLower(words.ToVector512Unsafe());
+        var floats = Vector512.ConvertToSingle(values.AsInt32() - Vector512.Create(8)) * scale;
+        var bits = floats.AsUInt32();
+        var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512.Create(1u))) >> 16;
+        Vector256.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(dst);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -51,6 +52,7 @@ internal sealed unsafe class QuantizedActivations : IDisposable
 
     ~QuantizedActivations() => Free();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void QuantizeRow(float* x, int columns, sbyte* values, int* offsets, float* scales)
     {
         float* group = stackalloc float[32];

@@ -1,76 +1,113 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace GemmaBench.Quant.Kernels.Managed;
 
-/// <summary>Work split statically across the worker threads: worker i of n does share i.</summary>
+/// <summary>Work over items (weight rows) that can be done in any order, a range at a time.</summary>
 internal interface IParallelWork
 {
-    void Execute(int worker, int workers);
+    void Execute(int first, int end);
 }
 
 /// <summary>
-/// Persistent threads shared by every kernel using the same thread count; the caller is worker 0, so exactly
-/// <see cref="Count"/> threads work. Idle workers spin briefly (decode calls follow each other within
-/// microseconds), then yield, then sleep, so they leave the cores to libtorch between products.
+/// Persistent threads shared by every kernel using the same thread count; the caller works too, so exactly
+/// <see cref="Count"/> threads work. The items are cut into contiguous chunks (each one stream of weights)
+/// that threads claim in turn: a worker that is late — descheduled on a busy machine, or still waking up —
+/// only takes fewer chunks, and the caller never waits for a thread that has not started. Idle workers
+/// spin briefly (decode calls follow each other within microseconds), then yield, then sleep, so they
+/// leave the cores to libtorch between products.
 /// </summary>
 internal sealed class WorkerThreads
 {
+    private const int MinChunkBytes = 16 << 10;
+    private const int ChunksPerThread = 8;
     private static readonly ConcurrentDictionary<int, WorkerThreads> Pools = new();
     private static readonly long SpinTicks = Stopwatch.Frequency / 20_000;
     private static readonly long YieldTicks = Stopwatch.Frequency / 1_000;
 
     private readonly object _gate = new();
+    private readonly object _running = new();
+    private Counters _shared;
     private IParallelWork? _work;
-    private int _generation;
-    private int _pending;
+    private int _items;
+    private int _chunkItems;
+    private int _chunks;
     private int _sleepers;
 
     private WorkerThreads(int count)
     {
         Count = count;
         for (int i = 1; i < count; i++)
-        {
-            int worker = i;
-            new Thread(() => Loop(worker)) { IsBackground = true, Name = $"int4 worker {i}" }.Start();
-        }
+            new Thread(Loop) { IsBackground = true, Name = $"int4 worker {i}" }.Start();
     }
 
     public int Count { get; }
 
     public static WorkerThreads Shared(int count) => Pools.GetOrAdd(count, n => new WorkerThreads(n));
 
-    /// <summary>Runs the work on every worker and returns when all are done. Not reentrant.</summary>
-    public void Run(IParallelWork work)
+    /// <summary>
+    /// Runs the work over items [0, items) and returns when all are done (callers take turns). Chunks
+    /// hold a multiple of <paramref name="granularity"/> items and at least 16 KiB of weights.
+    /// </summary>
+    public void Run(IParallelWork work, int items, int granularity, long bytesPerItem)
     {
-        if (Count == 1)
+        long minItems = Math.Max(1, MinChunkBytes / Math.Max(1, bytesPerItem));
+        int chunks = Count * ChunksPerThread;
+        int chunkItems = (int)Math.Max(minItems, (items + chunks - 1) / chunks);
+        chunkItems = (chunkItems + granularity - 1) / granularity * granularity;
+        chunks = (items + chunkItems - 1) / chunkItems;
+        if (Count == 1 || chunks <= 1)
         {
-            work.Execute(0, 1);
+            work.Execute(0, items);
             return;
         }
-        lock (this)
+        lock (_running)
+            RunChunks(work, items, chunkItems, chunks);
+    }
+
+    private void RunChunks(IParallelWork work, int items, int chunkItems, int chunks)
+    {
+        lock (_gate)
         {
-            _work = work;
-            Volatile.Write(ref _pending, Count - 1);
-            Interlocked.Increment(ref _generation);
+            (_work, _items, _chunkItems, _chunks) = (work, items, chunkItems, chunks);
+            _shared.Done = 0;
+            long generation = (_shared.State >> 32) + 1;
+            Interlocked.Exchange(ref _shared.State, generation << 32);
             if (Volatile.Read(ref _sleepers) > 0)
-                lock (_gate)
-                    Monitor.PulseAll(_gate);
-            work.Execute(0, Count);
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0)
-                spinner.SpinOnce(sleep1Threshold: -1);
-            _work = null;
+                Monitor.PulseAll(_gate);
+        }
+        DoChunks(generation: Volatile.Read(ref _shared.State) >> 32);
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _shared.Done) != chunks)
+            spinner.SpinOnce(sleep1Threshold: -1);
+        _work = null;
+    }
+
+    /// <summary>Claims and runs chunks of the given generation until none is left.</summary>
+    private void DoChunks(long generation)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _shared.State);
+            if (state >> 32 != generation || (int)state >= Volatile.Read(ref _chunks))
+                return;
+            if (Interlocked.CompareExchange(ref _shared.State, state + 1, state) != state)
+                continue;
+            // The claim succeeded, so the caller is still in this generation and waits for this chunk.
+            int chunk = (int)state, first = chunk * _chunkItems;
+            _work!.Execute(first, Math.Min(_items, first + _chunkItems));
+            Interlocked.Increment(ref _shared.Done);
         }
     }
 
-    private void Loop(int worker)
+    private void Loop()
     {
-        int seen = 0;
+        long seen = 0;
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _generation) == seen)
+            while (Volatile.Read(ref _shared.State) >> 32 == seen)
             {
                 long waited = Stopwatch.GetTimestamp() - start;
                 if (waited < SpinTicks)
@@ -80,20 +117,29 @@ internal sealed class WorkerThreads
                 else
                     Sleep(seen);
             }
-            seen = Volatile.Read(ref _generation);
-            _work!.Execute(worker, Count);
-            Interlocked.Decrement(ref _pending);
+            seen = Volatile.Read(ref _shared.State) >> 32;
+            DoChunks(seen);
         }
     }
 
-    private void Sleep(int seen)
+    private void Sleep(long seen)
     {
         lock (_gate)
         {
             Interlocked.Increment(ref _sleepers);
-            while (Volatile.Read(ref _generation) == seen)
+            while (Volatile.Read(ref _shared.State) >> 32 == seen)
                 Monitor.Wait(_gate);
             Interlocked.Decrement(ref _sleepers);
         }
+    }
+
+    /// <summary>The two words every thread writes, on their own cache lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Counters
+    {
+        /// <summary>Generation (high 32 bits) and next unclaimed chunk (low 32 bits).</summary>
+        [FieldOffset(64)] public long State;
+
+        [FieldOffset(128)] public int Done;
     }
 }

@@ -38,6 +38,9 @@ sealed class FakeHub : IDisposable
     /// <summary>When set, the hub answers 401 to requests without "Bearer {RequiredToken}".</summary>
     public string? RequiredToken { get; set; }
 
+    /// <summary>What X-Repo-Commit says (a misbehaving hub may send anything).</summary>
+    public string CommitHeader { get; set; } = Commit;
+
     public ConcurrentQueue<Request> Requests { get; } = new();
 
     public Faults Faults { get; } = new();

@@ -46,7 +46,7 @@ sealed class FakeHubResponder(FakeHub hub, NetworkStream stream, FakeHub.Request
             return;
         }
 
-        var common = new List<(string, string)> { ("X-Repo-Commit", FakeHub.Commit) };
+        var common = new List<(string, string)> { ("X-Repo-Commit", hub.CommitHeader) };
         if (file.Large)
         {
             string sha = FakeHub.Sha256(file.Content);

@@ -52,6 +52,21 @@ public sealed class HubErrorTests : IDisposable
         Assert.Contains($"accept the license at {fixture.Hub.Endpoint.AbsoluteUri}google/gemma-test", error.Message);
     }
 
+    [Theory]
+    [InlineData("/tmp/gemma-bench-outside")]
+    [InlineData("../../../outside")]
+    [InlineData("0123456789ABCDEF0123456789ABCDEF01234567")]
+    public async Task Commit_header_that_is_not_a_commit_id_is_refused_and_nothing_is_written(string commit)
+    {
+        fixture.Hub.CommitHeader = commit;
+
+        HubException error = await FailsAsync(HubFailure.BadResponse);
+
+        Assert.Contains("X-Repo-Commit is not a 40-digit commit id", error.Message);
+        Assert.False(Directory.Exists("/tmp/gemma-bench-outside"));
+        Assert.False(File.Exists(Path.Combine(fixture.Cache.RepoDir, "refs", "main")));
+    }
+
     [Fact]
     public async Task Unknown_repository_is_not_found()
     {

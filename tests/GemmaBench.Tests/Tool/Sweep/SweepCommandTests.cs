@@ -50,6 +50,34 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal(17, File.ReadAllLines(Path.Combine(folder, "results.csv")).Length);
     }
 
+    [Theory]
+    [InlineData("--quant-scheme", "int4", "sweep: --quant-scheme must be one of symmetric_groupwise, symmetric_channelwise, none (got 'int4')")]
+    [InlineData("--int4-kernel", "foo", "sweep: --int4-kernel must be one of auto, managed, int4pack, dynquant, reference (got 'foo')")]
+    [InlineData("--dtype", "float16", "sweep: --dtype must be one of float32, bfloat16 (got 'float16')")]
+    public void Bad_names_are_refused_before_any_run(string option, string value, string message)
+    {
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(() => Sweep(runner, "--model", "m", "--threads", "1", option, value));
+
+        Assert.Equal(message, error.Message);
+        Assert.Empty(runner.Calls);
+    }
+
+    [Fact]
+    public void Out_that_is_a_file_is_refused_before_any_run()
+    {
+        string file = Path.Combine(folder, "a-file");
+        File.WriteAllText(file, "keep me");
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(() => Sweep(runner, "--model", "m", "--threads", "1", "--out", file));
+
+        Assert.Equal($"sweep: --out {file} is a file; give a folder for the results", error.Message);
+        Assert.Empty(runner.Calls);
+        Assert.Equal("keep me", File.ReadAllText(file));
+    }
+
     [Fact]
     public void Sweep_with_a_failed_run_exits_1_after_running_the_rest()
     {
