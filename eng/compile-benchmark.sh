@@ -5,12 +5,14 @@
 # plus compiled/eager ratios. managed: our C# kernel (segments, the --compile default on x86); int4pack:
 # libtorch's kernel (segments and whole step).
 # Usage: eng/compile-benchmark.sh [REPEATS=5] [PROMPT_TOKENS=55] [DECODE_TOKENS=48] [PRESET=gemma-3-270m]
+#        [KERNELS=managed,int4pack]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 repeats="${1:-5}"
 prompt="${2:-55}"
 decode="${3:-48}"
 preset="${4:-gemma-3-270m}"
+kernels="${5:-managed,int4pack}"
 checkpoint="$root/artifacts/synthetic/$preset-bfloat16"
 
 if [[ ! -f "$checkpoint/config.json" ]]; then
@@ -20,5 +22,5 @@ dotnet build "$root/eng/CompileBenchmark" -c Release -v quiet -nologo >&2
 benchmark="$root/eng/CompileBenchmark/bin/Release/net10.0/CompileBenchmark.dll"
 echo "# $preset, INT4 gs 32, float32 compute; $(nproc) cores; $(date -u +%FT%TZ)"
 for threads in 1 2; do
-  dotnet "$benchmark" "$checkpoint" "$threads" "$repeats" "$prompt" "$decode"
+  dotnet "$benchmark" "$checkpoint" "$threads" "$repeats" "$prompt" "$decode" "$kernels"
 done

@@ -2,6 +2,7 @@
 // thread count. Each repeat runs every configuration once, interleaved, after one warm-up generation each;
 // printed values are medians over the repeats, and ratios compare compiled with eager on the same kernel.
 // Usage: CompileBenchmark CHECKPOINT_DIR THREADS [REPEATS=5] [PROMPT_TOKENS=55] [DECODE_TOKENS=48]
+//        [KERNELS=managed,int4pack]
 using System.Diagnostics;
 using GemmaBench.Model;
 using GemmaBench.Model.Compiled;
@@ -15,13 +16,15 @@ int threads = int.Parse(args[1]);
 int repeats = args.Length > 2 ? int.Parse(args[2]) : 5;
 int promptTokens = args.Length > 3 ? int.Parse(args[3]) : 55;
 int decodeTokens = args.Length > 4 ? int.Parse(args[4]) : 48;
+var kernels = (args.Length > 5 ? args[5] : "managed,int4pack").Split(',')
+    .Select(k => Enum.Parse<Int4Kernel>(k, ignoreCase: true)).ToArray();
 set_num_threads(threads);
 
 var random = new Random(7);
 var prompt = new[] { 2 }.Concat(Enumerable.Range(1, promptTokens - 1).Select(_ => random.Next(3, 200_000))).ToArray();
 var targets = new List<(string Kernel, string Name, IDecoderStep Step)>();
 var compileSeconds = new List<string>();
-foreach (var kernel in new[] { Int4Kernel.Managed, Int4Kernel.Int4Pack })
+foreach (var kernel in kernels)
 {
     var model = GemmaModel.Load(dir, ScalarType.Float32, deferConversion: true);
     var options = new QuantOptions { Kernel = kernel, Threads = threads };
@@ -33,7 +36,13 @@ foreach (var kernel in new[] { Int4Kernel.Managed, Int4Kernel.Int4Pack })
         : new[] { CompileArrangement.Segments, CompileArrangement.WholeStep };
     foreach (var arrangement in arrangements)
     {
-        var compiled = CompiledDecoder.Compile(model, arrangement, label);
+        var compiled = CompiledDecoder.Compile(model, new CompileOptions
+        {
+            Arrangement = arrangement,
+            Kernel = label,
+            Fuse = Quantizer.Fuse,
+            ForwardInto = Quantizer.ForwardInto,
+        });
         compileSeconds.Add($"{compiled.Mode}={compiled.CompileSeconds:F3}");
         targets.Add((label, compiled.Mode, compiled));
     }

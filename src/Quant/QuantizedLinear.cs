@@ -1,4 +1,5 @@
 using GemmaBench.Quant.Kernels;
+using GemmaBench.Quant.Kernels.Managed;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,6 +44,43 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
         long[] outShape = [.. x.shape[..^1], OutFeatures];
         var rows = x.reshape(-1, InFeatures).contiguous();
         return _kernel.Forward(rows).reshape(outShape).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Like <see cref="forward"/> without the allocations: x [..., in] into output [..., out] of the
+    /// same dtype, output contiguous. With the managed kernel and float32 nothing is allocated: the activations
+    /// go through the kernel's reused quantization buffer and the products straight into output.</summary>
+    public void ForwardInto(Tensor x, Tensor output)
+    {
+        if (x.size(-1) != InFeatures || output.numel() != x.numel() / InFeatures * OutFeatures)
+            throw new QuantException($"QuantizedLinear of {InFeatures} → {OutFeatures} cannot write inputs of " +
+                $"shape [{string.Join(", ", x.shape)}] into [{string.Join(", ", output.shape)}].");
+        if (x.is_contiguous())
+        {
+            _kernel.ForwardInto(x, output);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        _kernel.ForwardInto(x.contiguous(), output);
+    }
+
+    /// <summary>One module computing what <paramref name="parts"/> compute from the same input, their outputs
+    /// side by side ([..., sum of outs], in order), with one kernel call; e.g. the q, k and v projections. It
+    /// shares the parts' packed weights (no copy), so the parts must outlive it, and gives each output value
+    /// exactly as its part does. Null when the kernels cannot be fused: only managed kernels with the same
+    /// input width and thread count can.</summary>
+    public static QuantizedLinear? Fuse(IReadOnlyList<QuantizedLinear> parts)
+    {
+        var managed = parts.Select(p => p._kernel switch
+        {
+            ManagedKernel kernel => kernel,
+            AutoKernel auto => auto.Managed,
+            _ => null,
+        }).ToList();
+        if (managed.Contains(null))
+            return null;
+        bool auto = parts.All(p => p._kernel is AutoKernel);
+        var fused = FusedManagedKernel.TryCreate(managed!, auto ? [.. parts.Select(p => p._kernel)] : null);
+        return fused is null ? null : new QuantizedLinear(fused, parts[0].InFeatures, fused.OutFeatures);
     }
 
     protected override void Dispose(bool disposing)

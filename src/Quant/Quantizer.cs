@@ -56,6 +56,19 @@ public static class Quantizer
             throw;
         }
     }
+    /// <summary>For a compiled decoder: one module computing what <paramref name="parts"/> compute from the same
+    /// input, their outputs side by side, or null when they cannot be fused (see
+    /// <see cref="QuantizedLinear.Fuse"/>).</summary>
+    public static nn.Module<Tensor, Tensor>? Fuse(IReadOnlyList<nn.Module<Tensor, Tensor>> parts) =>
+        parts.Count > 0 && parts.All(p => p is QuantizedLinear)
+            ? QuantizedLinear.Fuse([.. parts.Cast<QuantizedLinear>()])
+            : null;
+
+    /// <summary>For a compiled decoder: how to run <paramref name="projection"/> into a given output without
+    /// allocating (<see cref="QuantizedLinear.ForwardInto"/>), or null for modules this library did not
+    /// quantize.</summary>
+    public static Action<Tensor, Tensor>? ForwardInto(nn.Module<Tensor, Tensor> projection) =>
+        projection is QuantizedLinear quantized ? quantized.ForwardInto : null;
 
     /// <summary>The kernel <see cref="Int4Kernel.Auto"/> resolves to on this machine.</summary>
     public static Int4Kernel ResolveAuto() =>

@@ -17,12 +17,11 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
     readonly Tensor decodeIds;
     readonly double eps;
     readonly long heads, kvHeads, headDim;
-    Tensor? ropeVersion;
-    Tensor[] cos = [], signedSin = [];
-    KvCache? lastCache;
-    Tensor[] keys = [], values = [];
+    readonly LayerTables tables;
+    readonly SegmentedStep? segments;
 
-    CompiledDecoder(GemmaModel model, DecoderScript script, CompileArrangement arrangement, string mode)
+    CompiledDecoder(GemmaModel model, DecoderScript script, CompileArrangement arrangement, string mode,
+        CompileOptions options)
     {
         this.model = model;
         this.script = script;
@@ -33,6 +32,7 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
         norms = model.Layers.SelectMany(l => new[] { l.InputNorm, l.PostAttentionNorm, l.PreFeedforwardNorm,
             l.PostFeedforwardNorm, l.Attention.QueryNorm, l.Attention.KeyNorm }).Append(model.FinalNorm)
             .Select(n => n.Scale).ToArray();
+        tables = new LayerTables(model);
         noScales = empty(0).DetachFromDisposeScope();
         decodeIds = zeros([1], ScalarType.Int64).DetachFromDisposeScope();
         if (arrangement == CompileArrangement.WholeStep)
@@ -44,6 +44,7 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
         else
         {
             (weights, scales) = ([], []);
+            segments = new SegmentedStep(model, script, norms, options);
         }
     }
 
@@ -51,8 +52,15 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
     /// (replacing the projections), not before. <paramref name="kernel"/> names the projections' kernel in
     /// <see cref="Mode"/> when they are C# modules, e.g. "managed".</summary>
     public static CompiledDecoder Compile(GemmaModel model, CompileArrangement arrangement = CompileArrangement.Auto,
-        string kernel = "modules")
+        string kernel = "modules") =>
+        Compile(model, new CompileOptions { Arrangement = arrangement, Kernel = kernel });
+
+    /// <summary>Compiles the decoder script for <paramref name="model"/> as it now is (after quantizing). In the
+    /// segments arrangement, q/k/v and gate/up are fused when <see cref="CompileOptions.Fuse"/> can fuse them
+    /// (or they are float projections): see <see cref="FusedProjections"/>.</summary>
+    public static CompiledDecoder Compile(GemmaModel model, CompileOptions options)
     {
+        var arrangement = options.Arrangement;
         var kinds = ScriptedProjection.InScriptOrder(model).Select(p => ScriptedProjection.Of(p).Kind)
             .Distinct().ToList();
         bool scriptable = !kinds.Contains(ScriptedProjection.Kinds.Module);
@@ -63,9 +71,9 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
             arrangement = scriptable ? CompileArrangement.WholeStep : CompileArrangement.Segments;
         string projections = kinds.Count == 1 && scriptable
             ? kinds[0] == ScriptedProjection.Kinds.Float ? "float" : "int4pack"
-            : scriptable ? "float+int4pack" : kernel;
+            : scriptable ? "float+int4pack" : options.Kernel;
         string mode = (arrangement == CompileArrangement.WholeStep ? "whole-step+" : "segments+") + projections;
-        return new CompiledDecoder(model, DecoderScript.Compile(), arrangement, mode);
+        return new CompiledDecoder(model, DecoderScript.Compile(), arrangement, mode, options);
     }
 
     public GemmaModel Model => model;
@@ -77,6 +85,10 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
     /// <summary>The arrangement and the projections' kernel, e.g. "segments+managed", "whole-step+int4pack".
     /// </summary>
     public string Mode { get; }
+
+    /// <summary>Whether each layer's q/k/v and gate/up projections run as one call each (segments
+    /// arrangement).</summary>
+    public bool FusedProjections => segments?.IsFused == true;
 
     /// <summary>Seconds torch.jit.compile took (not part of any timed phase).</summary>
     public double CompileSeconds => script.CompileTime.TotalSeconds;
@@ -117,64 +129,21 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
 
     Tensor Run(Tensor ids, int start, KvCache cache, Tensor[] masks)
     {
-        Bind(cache);
-        return Arrangement == CompileArrangement.WholeStep
-            ? RunWholeStep(ids, start, masks)
-            : RunSegments(ids, start, masks);
+        tables.Bind(cache);
+        return segments?.Run(ids, start, masks, tables) ?? RunWholeStep(ids, start, masks);
     }
 
     Tensor RunWholeStep(Tensor ids, long start, Tensor[] masks)
     {
         var config = model.Config;
         return script.Forward([ids, start, model.Embedding.Weight, model.Embedding.Normalizer, norms, weights,
-            scales, cos, signedSin, keys, values, masks, eps, heads, kvHeads, headDim, (long)config.HiddenSize,
+            scales, tables.Cos, tables.SignedSin, tables.Keys, tables.Values, masks, eps, heads, kvHeads, headDim, (long)config.HiddenSize,
             (long)config.IntermediateSize, (long)config.VocabSize]);
-    }
-
-    Tensor RunSegments(Tensor ids, long start, Tensor[] masks)
-    {
-        var (x, h) = script.Begin(ids, model.Embedding.Weight, model.Embedding.Normalizer, cos[0], norms[0], eps);
-        Tensor[] layerMask = [];
-        for (int i = 0; i < model.Layers.Count; i++)
-        {
-            var layer = model.Layers[i];
-            var attention = layer.Attention;
-            int n = 6 * i;
-            var inputs = new DecoderScript.AttentionInputs(norms[n + 4], norms[n + 5], eps, cos[i], signedSin[i],
-                keys[i], values[i], heads, kvHeads, headDim);
-            if (masks.Length > 0)
-                layerMask = [masks[i]];
-            var merged = script.Attention(attention.Query.forward(h), attention.Key.forward(h),
-                attention.Value.forward(h), inputs, start, layerMask);
-            (x, h) = script.AfterAttention(x, attention.Output.forward(merged), norms[n + 1], norms[n + 2], eps);
-            var mlp = layer.Mlp;
-            var fed = mlp.Down.forward(script.Gated(mlp.Gate.forward(h), mlp.Up.forward(h)));
-            (x, h) = script.AfterMlp(x, fed, norms[n + 3], norms[n + 6], eps);
-        }
-        return model.LmHead.forward(script.LastToken(h)).view(-1);
-    }
-
-    /// <summary>Points the per-layer lists at this cache and at the current RoPE tables (which a larger cache
-    /// replaces).</summary>
-    void Bind(KvCache cache)
-    {
-        if (!ReferenceEquals(ropeVersion, model.LocalRope.Cos) || cos.Length == 0)
-        {
-            ropeVersion = model.LocalRope.Cos;
-            var ropes = model.Layers.Select(l => l.IsGlobal ? model.GlobalRope : model.LocalRope).ToArray();
-            cos = ropes.Select(r => r.Cos).ToArray();
-            signedSin = ropes.Select(r => r.SignedSin).ToArray();
-        }
-        if (!ReferenceEquals(lastCache, cache))
-        {
-            lastCache = cache;
-            keys = cache.Layers.Select(l => l.Keys).ToArray();
-            values = cache.Layers.Select(l => l.Values).ToArray();
-        }
     }
 
     public void Dispose()
     {
+        segments?.Dispose();
         script.Dispose();
         noScales.Dispose();
         decodeIds.Dispose();

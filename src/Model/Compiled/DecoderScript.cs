@@ -34,25 +34,35 @@ sealed class DecoderScript : IDisposable
         return new DecoderScript(unit, clock.Elapsed);
     }
 
-    public (Tensor X, Tensor Normed) Begin(Tensor ids, Tensor table, double normalizer, Tensor like,
-        Tensor inputNorm, double eps) =>
-        unit.invoke<(Tensor, Tensor)>("begin", ids, table, normalizer, like, inputNorm, eps);
+    public void BeginInto(Tensor ids, Tensor table, double normalizer, Tensor inputNorm, double eps, Tensor x,
+        Tensor h) =>
+        unit.invoke("begin_into", ids, table, normalizer, inputNorm, eps, x, h);
 
-    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionInputs inputs, long start, Tensor[] masks) =>
-        unit.invoke<Tensor>("attention", q, k, v, inputs.QueryNorm, inputs.KeyNorm, inputs.Eps, inputs.Cos,
-            inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
+    /// <summary>Norms, RoPE, the KV cache write and attention; q, k, v side by side in
+    /// <paramref name="queryKeyValue"/>.</summary>
+    public Tensor Attention(Tensor queryKeyValue, AttentionInputs inputs, long start, Tensor[] masks) =>
+        unit.invoke<Tensor>("attention_fused", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, inputs.Cos,
+            inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
+            inputs.HeadDim);
 
-    public (Tensor X, Tensor Normed) AfterAttention(Tensor x, Tensor attended, Tensor postAttentionNorm,
-        Tensor preFeedforwardNorm, double eps) =>
-        unit.invoke<(Tensor, Tensor)>("after_attention", x, attended, postAttentionNorm, preFeedforwardNorm, eps);
+    /// <summary><see cref="Attention"/> for one token at <paramref name="start"/>; <paramref name="cos"/> and
+    /// <paramref name="signedSin"/> are its RoPE rows [1, head_dim].</summary>
+    public Tensor AttentionDecode(Tensor queryKeyValue, AttentionInputs inputs, Tensor cos, Tensor signedSin,
+        long start) =>
+        unit.invoke<Tensor>("attention_decode", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, cos, signedSin,
+            inputs.Keys, inputs.Values, start, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
 
-    public Tensor Gated(Tensor gate, Tensor up) => unit.invoke<Tensor>("gated", gate, up);
+    public void AfterAttentionInto(Tensor x, Tensor attended, Tensor postAttentionNorm, Tensor preFeedforwardNorm,
+        double eps, Tensor h) =>
+        unit.invoke("after_attention_into", x, attended, postAttentionNorm, preFeedforwardNorm, eps, h);
 
-    public (Tensor X, Tensor Normed) AfterMlp(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm,
-        double eps) =>
-        unit.invoke<(Tensor, Tensor)>("after_mlp", x, fed, postFeedforwardNorm, nextNorm, eps);
+    /// <summary>gelu_tanh(gate) × up into <paramref name="gated"/>; gate and up side by side in
+    /// <paramref name="gateUp"/>.</summary>
+    public void GatedInto(Tensor gateUp, Tensor gated) => unit.invoke("gated_into", gateUp, gated);
 
-    public Tensor LastToken(Tensor normed) => unit.invoke<Tensor>("last_token", normed);
+    public void AfterMlpInto(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm, double eps,
+        Tensor h) =>
+        unit.invoke("after_mlp_into", x, fed, postFeedforwardNorm, nextNorm, eps, h);
 
     /// <summary>The whole step: embedding, every layer, final norm and LM head, in one call.</summary>
     public Tensor Forward(object[] arguments) => unit.invoke<Tensor>("forward", arguments);
@@ -60,6 +70,8 @@ sealed class DecoderScript : IDisposable
     public void Dispose() => unit.Dispose();
 
     /// <summary>What one layer's attention reads besides q, k, v.</summary>
-    public readonly record struct AttentionInputs(Tensor QueryNorm, Tensor KeyNorm, double Eps, Tensor Cos,
+    /// <param name="QueryKeyNorm">The query and key norm scales stacked per head, [heads + kv heads, head_dim].
+    /// </param>
+    public readonly record struct AttentionInputs(Tensor QueryKeyNorm, double Eps, Tensor Cos,
         Tensor SignedSin, Tensor Keys, Tensor Values, long Heads, long KvHeads, long HeadDim);
 }

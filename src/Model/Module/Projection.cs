@@ -52,6 +52,23 @@ public sealed class Projection : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => nn.functional.linear(x, Weight);
 
+    /// <summary>One projection over the parts' weights stacked by rows, giving their outputs side by side. The
+    /// parts then read row views of the stacked weight, so fusing adds no memory and eager results stay.</summary>
+    internal static Projection Fuse(IReadOnlyList<Projection> parts)
+    {
+        using var scope = NewDisposeScope();
+        var stacked = cat(parts.Select(p => p.Weight).ToArray(), 0);
+        long row = 0;
+        foreach (var part in parts)
+        {
+            long rows = part.Weight.shape[0];
+            // Not disposed: a whole-step decoder compiled earlier may still hold the previous tensor.
+            part.weight = stacked.narrow(0, row, rows).DetachFromDisposeScope();
+            row += rows;
+        }
+        return new Projection("fused", stacked.DetachFromDisposeScope());
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -27,6 +27,8 @@ internal sealed class AutoKernel(ManagedKernel managed) : ILinearKernel
 
     public string Name => "auto: " + _managed.Name;
 
+    internal ManagedKernel Managed => _managed;
+
     public Tensor Forward(Tensor x)
     {
         long bytes = 2L * _managed.InFeatures * _managed.OutFeatures;
@@ -39,6 +41,19 @@ internal sealed class AutoKernel(ManagedKernel managed) : ILinearKernel
         _managed.DequantizeBFloat16(dequantized);
         var output = nn.functional.linear(x.to(ScalarType.BFloat16), dequantized);
         return output.to(x.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Single tokens and short prompts through the managed kernel without allocating; long prompts as
+    /// <see cref="Forward"/> does.</summary>
+    public void ForwardInto(Tensor x, Tensor output)
+    {
+        if (x.numel() / _managed.InFeatures < PrefillRows)
+        {
+            _managed.ForwardInto(x, output);
+            return;
+        }
+        using var scope = NewDisposeScope();
+        output.copy_(Forward(x.view(-1, x.size(-1))));
     }
 
     public void Dispose() => _managed.Dispose();

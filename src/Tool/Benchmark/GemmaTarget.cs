@@ -68,7 +68,12 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     /// says how the step is split, e.g. "segments+managed" or "whole-step+int4pack".</summary>
     public string Compile()
     {
-        compiled = CompiledDecoder.Compile(Loaded(), CompileArrangement.Auto, kernel);
+        compiled = CompiledDecoder.Compile(Loaded(), new CompileOptions
+        {
+            Kernel = kernel,
+            Fuse = Quantizer.Fuse,
+            ForwardInto = Quantizer.ForwardInto,
+        });
         generator = new Generator(compiled);
         return compiled.Mode;
     }

@@ -59,6 +59,31 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         return (x.dtype == ScalarType.Float32 ? output : output.to(x.dtype)).MoveToOuterDisposeScope();
     }
 
+    internal ManagedPath Path => _path;
+
+    internal int BlocksPerRow => _weight.BlocksPerRow;
+
+    internal int RowBytes => _weight.RowBytes;
+
+    internal WorkerThreads Threads => _threads;
+
+    /// <summary>Like <see cref="Forward"/> without allocating: float32 x [..., in] into float32 output
+    /// [..., out], both contiguous; the activations reuse this kernel's quantization buffer.</summary>
+    public void ForwardInto(Tensor x, Tensor output)
+    {
+        if (x.dtype != ScalarType.Float32 || output.dtype != ScalarType.Float32)
+        {
+            using var scope = NewDisposeScope();
+            output.copy_(Forward(x.view(-1, x.size(-1))));
+            return;
+        }
+        int rows = checked((int)(x.numel() / _weight.Columns));
+        _activations.Quantize((float*)TensorMemory.Pointer(x, ScalarType.Float32), rows, _weight.Columns);
+        _output = (float*)TensorMemory.Pointer(output, ScalarType.Float32);
+        _threads.Run(this, _weight.Rows, 4, _weight.RowBytes);
+        _output = null;
+    }
+
     /// <summary>The weight as bfloat16 [out, in], for prefill through libtorch's matrix product.</summary>
     public Tensor DequantizeBFloat16()
     {
@@ -87,16 +112,25 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
                 DequantizeRow(n);
             return;
         }
-        int tokens = _activations.Rows, stride = _weight.Rows;
+        MultiplyRows(_activations, _output, _weight.Rows, first, end);
+    }
+
+    /// <summary>Weight rows [first, end) against every activation row: output[m * stride + n]. Shared with
+    /// <see cref="FusedManagedKernel"/>, which passes activations quantized once for all its parts and an
+    /// output pointer offset to this part's columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void MultiplyRows(QuantizedActivations activations, float* output, int stride, int first, int end)
+    {
+        int tokens = activations.Rows;
         int tiled = _path == ManagedPath.Avx512 ? tokens / 4 * 4 : 0;
         for (int n = first; n < end; n++)
         {
             for (int m = 0; m < tiled; m += 4)
-                DotAvx512.Dot4(_weight.RowWeights(n), _weight.RowScales(n), _activations, m,
-                    _output + (long)m * stride + n, stride);
+                DotAvx512.Dot4(_weight.RowWeights(n), _weight.RowScales(n), activations, m,
+                    output + (long)m * stride + n, stride);
         }
         for (int m = tiled; m < tokens; m++)
-            DotRows(m, first, end);
+            DotRows(activations, output + (long)m * stride, m, first, end);
     }
 
     public void Dispose()
@@ -107,17 +141,16 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
 
     /// <summary>One token against weight rows [first, end), in tiles of four rows where the path allows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DotRows(int token, int first, int end)
+    private void DotRows(QuantizedActivations activations, float* output, int token, int first, int end)
     {
-        float* output = _output + (long)token * _weight.Rows;
         int n = first;
         if (_path == ManagedPath.Avx512)
         {
             for (; n % PackedWeight.TileRows != 0 && n < end; n++)
-                output[n] = DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), _activations, token);
+                output[n] = DotAvx512.Dot1(_weight.RowWeights(n), _weight.RowScales(n), activations, token);
             int tiles = (end - n) / PackedWeight.TileRows;
             if (tiles > 0)
-                DotAvx512.Tiles(_weight.RowWeights(n), _weight.RowScales(n), tiles, _activations, token, output + n);
+                DotAvx512.Tiles(_weight.RowWeights(n), _weight.RowScales(n), tiles, activations, token, output + n);
             n += tiles * PackedWeight.TileRows;
         }
         for (; n < end; n++)
@@ -126,9 +159,9 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
             ushort* ws = _weight.RowScales(n);
             output[n] = _path switch
             {
-                ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, _activations, token),
-                ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, _activations, token),
-                _ => DotPortable.Dot1(w, ws, _activations, token),
+                ManagedPath.Avx512 => DotAvx512.Dot1(w, ws, activations, token),
+                ManagedPath.Avx2 => DotAvx2.Dot1(w, ws, activations, token),
+                _ => DotPortable.Dot1(w, ws, activations, token),
             };
         }
     }

@@ -75,7 +75,7 @@ public class CompiledDecoderTests
         using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32, deferConversion: true);
         var options = new QuantOptions { Scheme = scheme, Kernel = kernel, Threads = 2 };
         model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
-        using var compiled = CompiledDecoder.Compile(model, kernel: kernel.ToString().ToLowerInvariant());
+        using var compiled = CompiledDecoder.Compile(model, WithQuantizer(kernel));
 
         var eager = new Generator(model).Generate(expected.InputIds, Greedy24);
         var actual = new Generator(compiled).Generate(expected.InputIds, Greedy24);
@@ -83,6 +83,59 @@ public class CompiledDecoderTests
         Assert.Equal(mode, compiled.Mode);
         Assert.Equal(eager.TokenIds, actual.TokenIds);
     }
+
+    [Theory]
+    [InlineData("tiny", "B", QuantScheme.SymmetricGroupwise, 1)]
+    [InlineData("tiny-odd", "C", QuantScheme.SymmetricChannelwise, 2)]
+    public void FusedManagedLogitsOfPrefillAndEveryDecodeStepEqualEagerExactly(string fixture, string caseName,
+        QuantScheme scheme, int threads)
+    {
+        var expected = ExpectedCase.Load(fixture, caseName);
+        using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Scheme = scheme, Kernel = Int4Kernel.Managed, Threads = threads };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        using var compiled = CompiledDecoder.Compile(model, WithQuantizer(Int4Kernel.Managed));
+        using var eagerCache = model.CreateCache(expected.InputIds.Length + DecodeSteps);
+        using var compiledCache = compiled.CreateCache(expected.InputIds.Length + DecodeSteps);
+
+        using var eagerPrefill = model.Prefill(expected.InputIds, eagerCache);
+        using var compiledPrefill = compiled.Prefill(expected.InputIds, compiledCache);
+        Assert.True(compiled.FusedProjections);
+        Assert.Equal(0, MaxDifference(eagerPrefill, compiledPrefill));
+        for (int step = 0; step < DecodeSteps; step++)
+        {
+            int token = expected.Greedy24[step];
+            using var eager = model.Decode(token, eagerCache);
+            using var actual = compiled.Decode(token, compiledCache);
+            Assert.True(MaxDifference(eager, actual) == 0, $"decode step {step} logits differ");
+        }
+    }
+
+    [Theory]
+    [InlineData(Int4Kernel.Reference)]
+    [InlineData(Int4Kernel.Int4Pack)]
+    public void ProjectionsTheQuantizerCannotFuseRunOneByOneWithEagersTokens(Int4Kernel kernel)
+    {
+        var expected = ExpectedCase.Load("tiny", "A");
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Kernel = kernel, Threads = 1 };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        var compileOptions = WithQuantizer(kernel) with { Arrangement = CompileArrangement.Segments };
+        using var compiled = CompiledDecoder.Compile(model, compileOptions);
+
+        var eager = new Generator(model).Generate(expected.InputIds, Greedy24);
+        var actual = new Generator(compiled).Generate(expected.InputIds, Greedy24);
+
+        Assert.False(compiled.FusedProjections);
+        Assert.Equal(eager.TokenIds, actual.TokenIds);
+    }
+
+    static CompileOptions WithQuantizer(Int4Kernel kernel) => new()
+    {
+        Kernel = kernel.ToString().ToLowerInvariant(),
+        Fuse = Quantizer.Fuse,
+        ForwardInto = Quantizer.ForwardInto,
+    };
 
     [Fact]
     public void WholeStepRefusesProjectionsItCannotScript()

@@ -1,0 +1,130 @@
+using static TorchSharp.torch;
+
+namespace GemmaBench.Model.Compiled;
+
+/// <summary>The segments arrangement: per layer four kernel calls (q/k/v fused, output, gate/up fused, down)
+/// between four scripted segments (attention; residual and norms; GELU gate; residual and the next norm), all
+/// writing into a static memory plan. A decode step allocates only the logits and what libtorch's operators
+/// allocate inside the segments.</summary>
+sealed class SegmentedStep : IDisposable
+{
+    readonly GemmaModel model;
+    readonly DecoderScript script;
+    readonly Tensor[] norms;
+    readonly Tensor[] queryKeyNorms;
+    readonly LayerProjections[] layers;
+    readonly ProjectionGroup lmHead;
+    readonly long queryKeyValueWidth, gateUpWidth;
+    readonly double eps;
+    readonly long heads, kvHeads, headDim;
+    StepBuffers? decodeBuffers;
+
+    public SegmentedStep(GemmaModel model, DecoderScript script, Tensor[] norms, CompileOptions options)
+    {
+        (this.model, this.script, this.norms) = (model, script, norms);
+        var config = model.Config;
+        (eps, heads, kvHeads, headDim) = (config.RmsNormEps, config.NumHeads, config.NumKvHeads, config.HeadDim);
+        long query = config.NumHeads * config.HeadDim, keyValue = config.NumKvHeads * config.HeadDim;
+        long hidden = config.HiddenSize, intermediate = config.IntermediateSize;
+        layers = model.Layers.Select(l => new LayerProjections(
+            ProjectionGroup.Create([l.Attention.Query, l.Attention.Key, l.Attention.Value],
+                [query, keyValue, keyValue], options),
+            ProjectionGroup.Create([l.Attention.Output], [hidden], options),
+            ProjectionGroup.Create([l.Mlp.Gate, l.Mlp.Up], [intermediate, intermediate], options),
+            ProjectionGroup.Create([l.Mlp.Down], [hidden], options))).ToArray();
+        queryKeyNorms = model.Layers.Select(l => StackedNorm(l.Attention.QueryNorm.Scale, heads,
+            l.Attention.KeyNorm.Scale, kvHeads)).ToArray();
+        lmHead = ProjectionGroup.Create([model.LmHead], [config.VocabSize], options);
+        (queryKeyValueWidth, gateUpWidth) = (query + 2 * keyValue, 2 * intermediate);
+    }
+
+    /// <summary>Whether q/k/v and gate/up run as one kernel call each.</summary>
+    public bool IsFused => layers.All(l => l.QueryKeyValue.IsFused && l.GateUp.IsFused);
+
+    public Tensor Run(Tensor ids, long start, Tensor[] masks, LayerTables tables)
+    {
+        long tokens = ids.numel();
+        var buffers = tokens == 1 ? decodeBuffers ??= Buffers(1) : Buffers(tokens);
+        try
+        {
+            return Forward(ids, start, masks, tables, buffers);
+        }
+        finally
+        {
+            if (buffers != decodeBuffers)
+                buffers.Dispose();
+        }
+    }
+
+    Tensor Forward(Tensor ids, long start, Tensor[] masks, LayerTables tables, StepBuffers b)
+    {
+        var (x, h) = (b.Residual, b.Normed);
+        script.BeginInto(ids, model.Embedding.Weight, model.Embedding.Normalizer, norms[0], eps, x, h);
+        Tensor[] layerMask = [];
+        bool decoding = masks.Length == 0 && b.Tokens == 1;
+        var (cosRows, sinRows) = decoding ? RopeRows(tables, start) : ([], []);
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var layer = layers[i];
+            int n = 6 * i;
+            if (masks.Length > 0)
+                layerMask = [masks[i]];
+            layer.QueryKeyValue.Into(h, b.QueryKeyValue);
+            var inputs = new DecoderScript.AttentionInputs(queryKeyNorms[i], eps, tables.Cos[i],
+                tables.SignedSin[i], tables.Keys[i], tables.Values[i], heads, kvHeads, headDim);
+            using (var merged = decoding
+                ? script.AttentionDecode(b.QueryKeyValue, inputs, cosRows[i], sinRows[i], start)
+                : script.Attention(b.QueryKeyValue, inputs, start, layerMask))
+                layer.Output.Into(merged, b.Attended);
+            script.AfterAttentionInto(x, b.Attended, norms[n + 1], norms[n + 2], eps, h);
+            layer.GateUp.Into(h, b.GateUp);
+            script.GatedInto(b.GateUp, b.Gated);
+            layer.Down.Into(b.Gated, b.Fed);
+            script.AfterMlpInto(x, b.Fed, norms[n + 3], norms[n + 6], eps, h);
+        }
+        var logits = empty([model.Config.VocabSize], h.dtype);
+        using var last = h.narrow(1, b.Tokens - 1, 1);
+        lmHead.Into(last, logits.view(1, 1, -1));
+        return logits;
+    }
+
+    /// <summary>Each layer's RoPE rows at <paramref name="position"/>, cut once per table (local, global).
+    /// </summary>
+    static (Tensor[] Cos, Tensor[] SignedSin) RopeRows(LayerTables tables, long position)
+    {
+        var rows = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        Tensor Row(Tensor table)
+        {
+            if (!rows.TryGetValue(table, out var row))
+                rows[table] = row = table.narrow(0, position, 1);
+            return row;
+        }
+        return (tables.Cos.Select(Row).ToArray(), tables.SignedSin.Select(Row).ToArray());
+    }
+
+    static Tensor StackedNorm(Tensor query, long heads, Tensor key, long kvHeads)
+    {
+        using var scope = NewDisposeScope();
+        var stacked = cat([query.expand(heads, -1), key.expand(kvHeads, -1)], 0).contiguous();
+        return stacked.DetachFromDisposeScope();
+    }
+
+    StepBuffers Buffers(long tokens) =>
+        new(tokens, model.Config, queryKeyValueWidth, gateUpWidth, model.ComputeDtype);
+
+    public void Dispose()
+    {
+        decodeBuffers?.Dispose();
+        foreach (var norm in queryKeyNorms)
+            norm.Dispose();
+        foreach (var layer in layers)
+        {
+            layer.QueryKeyValue.Dispose();
+            layer.GateUp.Dispose();
+        }
+        lmHead.Dispose();
+    }
+
+    readonly record struct LayerProjections(ProjectionGroup QueryKeyValue, ProjectionGroup Output,
+        ProjectionGroup GateUp, ProjectionGroup Down);
+}
