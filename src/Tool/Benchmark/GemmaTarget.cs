@@ -61,6 +61,7 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         loaded.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
         var resolved = options.Kernel == Int4Kernel.Auto ? Quantizer.ResolveAuto() : options.Kernel;
         kernel = QuantNames.Name(resolved);
+        generator = Generation(loaded);
         return loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel;
     }
 
@@ -74,9 +75,14 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
             Fuse = Quantizer.Fuse,
             ForwardInto = Quantizer.ForwardInto,
         });
-        generator = new Generator(compiled);
+        generator = Generation(compiled);
         return compiled.Mode;
     }
+
+    Generator Generation(IDecoderStep decoder) =>
+        new(kernel == QuantNames.Name(Int4Kernel.Managed) && settings.Threads > 1
+            ? new DecodeOnOneLibTorchThread(decoder, settings.Threads)
+            : decoder);
 
     public IReadOnlyList<int> Generate(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens,
         Action<int>? onToken = null)
