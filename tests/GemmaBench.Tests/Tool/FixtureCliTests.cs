@@ -65,6 +65,25 @@ public class FixtureCliTests
         Assert.Equal(JsonValueKind.Null, eager.RootElement.GetProperty("compile_mode").ValueKind);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Int4RunsOnTwoThreadsGiveTheTokensOfOne(bool compile)
+    {
+        var expected = ExpectedCase.Load("tiny-scaled", "B");
+        string[] args =
+        [
+            "--model", TestPaths.Checkpoint("tiny-scaled"), "--json", "--max-new-tokens", "16", "--min-new-tokens", "16",
+            "--prompt-ids", string.Join(",", expected.InputIds), .. compile ? new[] { "--compile" } : [],
+        ];
+
+        using var one = RunJson([.. args, "--threads", "1"]);
+        using var two = RunJson([.. args, "--threads", "2"]);
+
+        Assert.Equal(Ids(one, "generated_token_ids"), Ids(two, "generated_token_ids"));
+        Assert.Equal(2, two.RootElement.GetProperty("threads").GetInt32());
+    }
+
     static JsonDocument RunJson(string[] args)
     {
         var stdout = new StringWriter();
