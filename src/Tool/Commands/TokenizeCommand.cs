@@ -29,6 +29,8 @@ public sealed class TokenizeCommand
             throw new UsageException("--model is required: the model directory holding tokenizer.json.");
         if (SkipSpecialTokens && !Decode)
             throw new UsageException("--skip-special-tokens only applies with --decode.");
+        // Limitation: --model is a local directory only; resolving a hub id would download the weights too,
+        // since the hub cache code fetches whole checkpoints.
         var tokenizer = GemmaTokenizer.Load(Model);
 
         int lineNumber = 0;
