@@ -101,10 +101,7 @@ public sealed partial class GemmaModel : nn.Module, IDecoderStep
     public Tensor Prefill(IReadOnlyList<int> tokenIds, KvCache cache)
     {
         // Limitation: prefill starts from an empty cache; continuing a cached prefix is not implemented.
-        if (cache.Length != 0)
-            throw new ModelException("prefill needs an empty KV cache; call Reset() on it first.");
-        if (tokenIds.Count == 0 || tokenIds.Count > cache.Capacity)
-            throw new ModelException($"prompt of {tokenIds.Count} tokens does not fit a cache of {cache.Capacity}.");
+        cache.CheckPrefill(tokenIds.Count);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         var logits = Run(TokenTensor(tokenIds), 0, cache, withMasks: true);
@@ -115,8 +112,7 @@ public sealed partial class GemmaModel : nn.Module, IDecoderStep
     /// <summary>Runs one token at position cache.Length, storing its keys and values; returns its logits.</summary>
     public Tensor Decode(int tokenId, KvCache cache)
     {
-        if (cache.Length >= cache.Capacity)
-            throw new ModelException($"KV cache is full ({cache.Capacity} positions).");
+        cache.CheckDecode();
         CheckToken(tokenId);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();

@@ -28,6 +28,22 @@ public sealed class KvCache : IDisposable
     /// <summary>Forgets the stored positions so the cache can serve a new generation of the same capacity.</summary>
     public void Reset() => Length = 0;
 
+    /// <summary>Throws unless a prompt of <paramref name="tokens"/> tokens can be prefilled into this cache.</summary>
+    internal void CheckPrefill(int tokens)
+    {
+        if (Length != 0)
+            throw new ModelException("prefill needs an empty KV cache; call Reset() on it first.");
+        if (tokens == 0 || tokens > Capacity)
+            throw new ModelException($"prompt of {tokens} tokens does not fit a cache of {Capacity}.");
+    }
+
+    /// <summary>Throws unless one more position fits.</summary>
+    internal void CheckDecode()
+    {
+        if (Length >= Capacity)
+            throw new ModelException($"KV cache is full ({Capacity} positions).");
+    }
+
     public void Dispose()
     {
         foreach (var layer in Layers)

@@ -97,10 +97,7 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
 
     public Tensor Prefill(IReadOnlyList<int> tokenIds, KvCache cache)
     {
-        if (cache.Length != 0)
-            throw new ModelException("prefill needs an empty KV cache; call Reset() on it first.");
-        if (tokenIds.Count == 0 || tokenIds.Count > cache.Capacity)
-            throw new ModelException($"prompt of {tokenIds.Count} tokens does not fit a cache of {cache.Capacity}.");
+        cache.CheckPrefill(tokenIds.Count);
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         int tokens = tokenIds.Count;
@@ -116,8 +113,7 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
 
     public Tensor Decode(int tokenId, KvCache cache)
     {
-        if (cache.Length >= cache.Capacity)
-            throw new ModelException($"KV cache is full ({cache.Capacity} positions).");
+        cache.CheckDecode();
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
         using (var id = decodeIds.data<long>())
