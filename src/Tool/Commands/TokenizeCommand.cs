@@ -1,3 +1,4 @@
+using GemmaBench.Model.Hub;
 using System.Text;
 using System.Text.Json;
 using GemmaBench.Model.Tokenizer;
@@ -23,15 +24,32 @@ public sealed class TokenizeCommand
         "out of the text [off].")]
     public bool SkipSpecialTokens { get; set; }
 
+    /// <summary>A local directory as it is; a hub id from the Hugging Face cache.</summary>
+    static string Directory(string model)
+    {
+        if (System.IO.Directory.Exists(model) || !ModelLocator.IsHubId(model))
+            return model;
+        // Limitation: a hub id must already be in the cache (`dotnet gemma-bench download`, or the benchmark);
+        // the hub code fetches whole checkpoints, and tokenizing should not download the weights.
+        var cached = HubSettings.FromEnvironment() with { Offline = true };
+        try
+        {
+            return ModelLocator.Resolve(model, settings: cached);
+        }
+        catch (HubException e) when (e.Failure == HubFailure.NotCached)
+        {
+            throw new UsageException($"--model {model} is not in the Hugging Face cache; fetch it first with " +
+                $"`dotnet gemma-bench download {model}`, or give a local directory");
+        }
+    }
+
     int OnExecute(IConsole console)
     {
         if (Model.Length == 0)
             throw new UsageException("--model is required: the model directory holding tokenizer.json.");
         if (SkipSpecialTokens && !Decode)
             throw new UsageException("--skip-special-tokens only applies with --decode.");
-        // Limitation: --model is a local directory only; resolving a hub id would download the weights too,
-        // since the hub cache code fetches whole checkpoints.
-        var tokenizer = GemmaTokenizer.Load(Model);
+        var tokenizer = GemmaTokenizer.Load(Directory(Model));
 
         int lineNumber = 0;
         for (string? line; (line = console.In.ReadLine()) != null;)
