@@ -35,8 +35,8 @@ public static class CommandLine
             app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
             ReportValidationErrorsAsUsage(app, stderr);
             // The parser prints its "Specify --help" hint on Out when it fails; stdout belongs to the
-            // user's scripts, so that one line goes to stderr (help text itself stays on stdout).
-            SetOut(app, new HintToStderrWriter(stdout, stderr));
+            // user's scripts and errors are one line on stderr, so the hint is dropped (help text stays).
+            SetOut(app, new HintDroppingWriter(stdout));
             app.OnParsingComplete(RejectUnrecognizedArguments);
             return app.Execute(args);
         }
@@ -75,7 +75,7 @@ public static class CommandLine
             SetOut(subcommand, writer);
     }
 
-    sealed class HintToStderrWriter(TextWriter stdout, TextWriter stderr) : TextWriter
+    sealed class HintDroppingWriter(TextWriter stdout) : TextWriter
     {
         public override System.Text.Encoding Encoding => stdout.Encoding;
 
@@ -87,7 +87,8 @@ public static class CommandLine
         {
             bool hint = value != null && value.StartsWith("Specify --", StringComparison.Ordinal)
                 && value.EndsWith("for a list of available options and commands.", StringComparison.Ordinal);
-            (hint ? stderr : stdout).WriteLine(value);
+            if (!hint)
+                stdout.WriteLine(value);
         }
 
         public override void Flush() => stdout.Flush();

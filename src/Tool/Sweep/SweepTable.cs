@@ -17,8 +17,10 @@ public static class SweepTable
         {
             var c = summary.Configuration;
             string threads = Number(c.Threads) + (c.Threads > results.ProcessorCount ? "*" : "");
-            string[] row = [c.ModelLabel, c.Mode, threads, Cell(summary.Prefill), Cell(summary.Decode),
-                summary.E2eSeconds is { } e2e ? Fixed(e2e.Median) : "failed"];
+            // A rate can be missing from runs that succeeded (one generated token has no decode rate).
+            string missing = summary.Succeeded > 0 ? "n/a" : "failed";
+            string[] row = [c.ModelLabel, c.Mode, threads, Cell(summary.Prefill, missing),
+                Cell(summary.Decode, missing), summary.E2eSeconds is { } e2e ? Fixed(e2e.Median) : "failed"];
             rows.Add(anyFailed ? [.. row, $"{summary.Failed} of {summary.Failed + summary.Succeeded}"] : row);
         }
 
@@ -46,13 +48,13 @@ public static class SweepTable
     }
 
     static string Best(int? threads, double? tokensPerSecond) => threads is null
-        ? "unknown"
+        ? "n/a"
         : $"{Number(threads.Value)} ({Fixed(tokensPerSecond!.Value)} tok/s)";
 
-    static string Cell(Statistic? statistic)
+    static string Cell(Statistic? statistic, string missing)
     {
         if (statistic is null)
-            return "failed";
+            return missing;
         if (statistic.Count == 1)
             return Fixed(statistic.Median);
         return $"{Fixed(statistic.Median)} [{Fixed(statistic.Min)}-{Fixed(statistic.Max)}]";

@@ -21,6 +21,9 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
     public IReadOnlyList<int> Completion { get; init; } = Enumerable.Range(100, 200).ToArray();
 
     public List<string> Calls { get; } = [];
+
+    /// <summary>Extra seconds taken by the next Generate calls, in order (another process stalling us).</summary>
+    public Queue<double> Stalls { get; } = new();
     public BenchmarkSettings? OpenedWith { get; private set; }
     public bool Disposed { get; private set; }
 
@@ -74,7 +77,8 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
             generated.Add(id);
             onToken?.Invoke(id);
         }
-        clock.Advance(PrefillSeconds + SecondsPerToken * (generated.Count - 1));
+        clock.Advance(PrefillSeconds + SecondsPerToken * (generated.Count - 1)
+            + (Stalls.TryDequeue(out double stall) ? stall : 0));
         return generated;
     }
 

@@ -29,6 +29,7 @@ public class HelpTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("", result.Stdout);
-        Assert.StartsWith("gemma-bench: ", result.Stderr.Split('\n').Last(l => l.Length > 0));
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("gemma-bench: ", line);
     }
 }

@@ -72,6 +72,20 @@ public class StatisticOutputTests
     }
 
     [Fact]
+    public void PrefillStalledPastTheWholeGenerationIsMeasuredAgain()
+    {
+        var harness = new ToolHarness();
+        foreach (double stall in new[] { 0.0, 0.0, 5.0 })
+            harness.Target.Stalls.Enqueue(stall);
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "8");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Prefill time: 0.07 seconds\nE2E Generation time: 0.23 seconds\n", result.Stdout);
+        Assert.Equal(2, harness.Target.Calls.Count(call => call == "generate 1/1") - 1);
+    }
+
+    [Fact]
     public void OneNewTokenHasNoDecodeRate()
     {
         var harness = new ToolHarness();

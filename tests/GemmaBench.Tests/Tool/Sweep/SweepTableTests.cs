@@ -44,6 +44,21 @@ public class SweepTableTests
     }
 
     [Fact]
+    public void Run_without_a_decode_rate_shows_na_not_failed()
+    {
+        var plan = new SweepPlan { Models = ["m"], Threads = [1], Repeat = 1 };
+        var c = plan.Configurations();
+        string json = FakeBenchmark.Json(10, 5, 2, 1).Replace("\"decode_tokens_per_second\": 5", "\"decode_tokens_per_second\": null");
+        var results = new SweepResults(plan, [new RunRecord(c[0], 1, BenchmarkMeasurement.Parse(json), null)],
+            processorCount: 2);
+
+        string[] lines = Lines(results);
+
+        Assert.Equal("m      eager        1          10.00           n/a   2.00", lines[1]);
+        Assert.Equal("best threads for m eager: prefill 1 (10.00 tok/s), decode n/a", lines[3]);
+    }
+
+    [Fact]
     public void Table_without_failures_or_oversubscription_has_no_failed_column_and_no_footnote()
     {
         var plan = new SweepPlan { Models = ["m"], Threads = [1, 2], Repeat = 1 };
