@@ -115,7 +115,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
                 $"--min-new-tokens {MinNewTokens} is more than --max-new-tokens {MaxNewTokens}");
 
         var threads = ThreadCount.Resolve(Threads, services.Environment(ThreadCount.EnvironmentVariable),
-            services.Threads.MachineDefault);
+            () => services.Threads.MachineDefault);
         services.Threads.Set(threads.Count);
         int inEffect = services.Threads.Current;
         console.Error.WriteLine($"gemma-bench: threads: {inEffect} (from {threads.Source})");

@@ -9,13 +9,19 @@ public sealed record ThreadCount(int Count, string Source)
     public const string EnvironmentVariable = "OMP_NUM_THREADS";
 
     /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a positive whole number.</exception>
-    public static ThreadCount Resolve(int? option, string? environmentValue, int machineDefault)
+    public static ThreadCount Resolve(int? option, string? environmentValue, int machineDefault) =>
+        Resolve(option, environmentValue, () => machineDefault);
+
+    /// <summary>As above; <paramref name="machineDefault"/> is asked only when needed, so a bad
+    /// OMP_NUM_THREADS is refused before libtorch (and its OpenMP runtime, which complains about the
+    /// value in its own words) is loaded.</summary>
+    public static ThreadCount Resolve(int? option, string? environmentValue, Func<int> machineDefault)
     {
         if (option is int requested)
             return new ThreadCount(requested, "--threads");
 
         if (string.IsNullOrWhiteSpace(environmentValue))
-            return new ThreadCount(machineDefault, "libtorch default");
+            return new ThreadCount(machineDefault(), "libtorch default");
 
         string value = environmentValue.Trim();
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
