@@ -103,6 +103,8 @@ public sealed record GemmaConfig
 
     static (JsonElement Text, bool IsMultimodal) TextSection(JsonElement root, string path)
     {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new ModelException($"{path}: expected a JSON object of settings, found {root.ValueKind}.");
         string? modelType = root.TryGetProperty("model_type", out var t) ? t.GetString() : null;
         if (modelType == "gemma3")
         {

@@ -81,6 +81,17 @@ public class GemmaConfigTests
     }
 
     [Fact]
+    public void ConfigThatIsNotAnObjectIsRefusedNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("config.json"), "[]");
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")}: expected a JSON object of settings, found Array.", e.Message);
+    }
+
+    [Fact]
     public void MissingRequiredFieldIsNamed()
     {
         using var dir = new TempDirectory();

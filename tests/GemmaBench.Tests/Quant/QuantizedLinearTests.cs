@@ -44,7 +44,7 @@ public class QuantizedLinearTests
             new QuantOptions { Kernel = Int4Kernel.Managed, Threads = 1 });
 
         Assert.StartsWith("managed (", linear.KernelName);
-        Assert.EndsWith(", 1 threads)", linear.KernelName);
+        Assert.EndsWith(", 1 thread)", linear.KernelName);
     }
 
     [Fact]

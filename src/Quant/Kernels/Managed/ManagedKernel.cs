@@ -37,7 +37,8 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
         _threads = WorkerThreads.Shared(threads);
     }
 
-    public string Name => $"managed ({_path.ToString().ToLowerInvariant()}, {_threads.Count} threads)";
+    public string Name =>
+        $"managed ({_path.ToString().ToLowerInvariant()}, {_threads.Count} thread{(_threads.Count == 1 ? "" : "s")})";
 
     public int InFeatures => _weight.Columns;
 
