@@ -1,15 +1,12 @@
-using System.Text.RegularExpressions;
+using GemmaBench.Model.Hub;
 
 namespace GemmaBench.Tool;
 
 /// <summary>Checks --model before anything loads: an existing directory must hold config.json;
 /// anything else must look like a hub id (org/name) for the hub to resolve.</summary>
-public static partial class ModelArgument
+public static class ModelArgument
 {
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")]
-    private static partial Regex HubId();
-
-    public static bool IsHubId(string model) => !Directory.Exists(model) && HubId().IsMatch(model);
+    public static bool IsHubId(string model) => !Directory.Exists(model) && ModelLocator.IsHubId(model);
 
     /// <exception cref="UsageException">The directory has no config.json, or the value is neither a
     /// directory nor a hub id.</exception>

@@ -69,10 +69,11 @@ public static partial class ModelLocator
         return CheckpointFiles.ShardsOf(index).FirstOrDefault(shard => !cache.HasFile(commit, shard));
     }
 
-    /// <summary>org/name as the hub accepts it: letters, digits, '-', '_', '.', no "--" or "..".</summary>
+    /// <summary>org/name as the hub accepts it: ASCII letters, digits, '-', '_', '.', the org starting with a
+    /// letter or digit, no "--" or "..".</summary>
     public static bool IsHubId(string model) =>
         model.Length <= 96 && HubIdPattern().IsMatch(model) && !model.Contains("--") && !model.Contains("..");
 
-    [GeneratedRegex(@"^[\w.-]+/[\w.-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+$")]
     private static partial Regex HubIdPattern();
 }
