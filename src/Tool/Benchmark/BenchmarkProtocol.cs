@@ -25,7 +25,7 @@ public sealed class BenchmarkProtocol(IBenchmarkTarget target, TimeProvider cloc
         }
         // Prefill and end-to-end come from separate runs; a stall in the prefill run (another process
         // taking the core) can make it longer than the whole generation. Such a pair is measured again.
-        while (measurement.DecodedTokens > 1 && measurement.DecodeSeconds <= 0 && ++attempt < MaxAttempts);
+        while (measurement.PrefillOutlastedGeneration && ++attempt < MaxAttempts);
         return measurement;
     }
 
@@ -41,6 +41,10 @@ public sealed record Measurement(int PrefillTokens, double PrefillSeconds, doubl
     public int DecodedTokens => GeneratedIds.Count;
 
     public double DecodeSeconds => E2ESeconds - PrefillSeconds;
+
+    /// <summary>The separately timed prefill took at least as long as the whole generation of several
+    /// tokens: one of the two runs was stalled, and the decode time means nothing.</summary>
+    public bool PrefillOutlastedGeneration => DecodedTokens > 1 && DecodeSeconds <= 0;
 
     public double? PrefillTokensPerSecond => Rate(PrefillTokens, PrefillSeconds);
 

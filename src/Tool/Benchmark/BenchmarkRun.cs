@@ -32,7 +32,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
             $"and up to {request.MaxNewTokens} new tokens");
         var measurement = new BenchmarkProtocol(target, clock)
             .Measure(promptIds, request.MaxNewTokens, request.MinNewTokens);
-        if (measurement.DecodedTokens > 1 && measurement.DecodeSeconds <= 0)
+        if (measurement.PrefillOutlastedGeneration)
             stderr.WriteLine($"gemma-bench: warning: prefill took longer than the whole generation in " +
                 $"{BenchmarkProtocol.MaxAttempts} tries (is something else using the cores?); decode time is not meaningful");
 
