@@ -11,6 +11,9 @@ public static class CommandLine
     public const int Failure = 1;
     public const int BadUsage = 2;
 
+    /// <summary>Stopped by Ctrl-C (SIGINT) or SIGTERM after cleaning up: 128 + SIGINT, as shells report.</summary>
+    public const int Interrupted = 130;
+
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>

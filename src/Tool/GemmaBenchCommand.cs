@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Reflection;
+using System.Text;
 using GemmaBench.Tool.Benchmark;
 using GemmaBench.Tool.Threads;
 using GemmaBench.Tool.Commands;
@@ -27,6 +29,10 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
 
     [Option("--prompt", Description = "Prompt text [the original script's 55-token prompt].")]
     public string? Prompt { get; set; }
+
+    [Option("--prompt-file", Description = "Read the prompt text from this UTF-8 file, as is, instead of " +
+        "--prompt [none].")]
+    public string? PromptFile { get; set; }
 
     [Option("--prompt-ids", Description = "Prompt as comma-separated token ids, BOS included, instead " +
         "of --prompt; for exact comparisons and models without a tokenizer [none].")]
@@ -56,13 +62,13 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
 
     [Option("--groupsize", Description = "Weights per scale for symmetric_groupwise [32].")]
     [Range(1, 65536, ErrorMessage = "--groupsize must be between {1} and {2}")]
-    public int GroupSize { get; set; } = 32;
+    public int? GroupSize { get; set; }
 
     [Option("--int4-kernel", Description = "INT4 matmul kernel: auto, managed, int4pack, dynquant " +
         "or reference [auto].")]
     [AllowedValues("auto", "managed", "int4pack", "dynquant", "reference",
         ErrorMessage = "--int4-kernel must be auto, managed, int4pack, dynquant or reference (got {0})")]
-    public string Int4Kernel { get; set; } = "auto";
+    public string? Int4Kernel { get; set; }
 
     [Option("--compile", Description = "Compile the decode step before timing [off].")]
     public bool Compile { get; set; }
@@ -80,23 +86,89 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     [Option("--verbose", Description = "Print stack traces and diagnostics on stderr [off].")]
     public bool Verbose { get; set; }
 
+    [Option("--version", Description = "Print the tool's version and exit.")]
+    public bool Version { get; set; }
+
+    /// <summary>The package version, without the commit the build appends after a '+'.</summary>
+    public static string ToolVersion
+    {
+        get
+        {
+            string? version = typeof(GemmaBenchCommand).Assembly
+                .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+            return version?.Split('+')[0] ?? "unknown";
+        }
+    }
+
     int OnExecute()
     {
+        if (Version)
+        {
+            console.Out.WriteLine($"gemma-bench {ToolVersion}");
+            return CommandLine.Success;
+        }
         var promptIds = ParsePromptIds();
+        string prompt = ReadPrompt();
         var settings = Settings();
+        var threads = ThreadCount.FromUser(Threads, services.Environment(ThreadCount.EnvironmentVariable));
+        WarnAboutIgnoredOptions();
         new BenchmarkRun(services, console.Out, console.Error).Execute(settings,
-            new GenerationRequest(Prompt ?? DefaultPrompt.Text, promptIds, MaxNewTokens, MinNewTokens, Json,
-                Stream: !NoStream));
+            new GenerationRequest(prompt, promptIds, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream),
+            () => SetUpThreads(threads));
         return CommandLine.Success;
+    }
+
+    string ReadPrompt()
+    {
+        if (PromptFile == null)
+            return Prompt ?? DefaultPrompt.Text;
+        if (Prompt != null)
+            throw new UsageException("--prompt-file and --prompt both give the prompt; use one of them");
+        if (!File.Exists(PromptFile))
+            throw new UsageException($"--prompt-file: no file {PromptFile}; give a UTF-8 text file holding " +
+                "the prompt");
+        try
+        {
+            return File.ReadAllText(PromptFile, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new UsageException($"--prompt-file: {PromptFile} is not UTF-8 text; save it as UTF-8");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"--prompt-file: cannot read {PromptFile} ({e.Message}); check its " +
+                "permissions");
+        }
+    }
+
+    // Sweeps pass the same options to every run, so settings that do not apply are not errors.
+    void WarnAboutIgnoredOptions()
+    {
+        if (GroupSize is { } groupSize && QuantScheme != QuantSchemes.SymmetricGroupwise)
+            console.Error.WriteLine($"gemma-bench: warning: --groupsize {groupSize} is ignored with " +
+                $"--quant-scheme {QuantScheme}, which does not group weights");
+        if (Int4Kernel is { } kernel && QuantScheme == QuantSchemes.None)
+            console.Error.WriteLine($"gemma-bench: warning: --int4-kernel {kernel} is ignored with " +
+                "--quant-scheme none, which keeps the float weights");
+    }
+
+    int SetUpThreads(ThreadCount? requested)
+    {
+        var threads = requested ?? ThreadCount.LibTorchDefault(services.Threads.MachineDefault);
+        services.Threads.Set(threads.Count);
+        int inEffect = services.Threads.Current;
+        console.Error.WriteLine($"gemma-bench: threads: {inEffect} (from {threads.Source})");
+        return inEffect;
     }
 
     int[]? ParsePromptIds()
     {
         if (PromptIds == null)
             return null;
-        if (Prompt != null || Chat)
+        if (Prompt != null || PromptFile != null || Chat)
             throw new UsageException(
-                "--prompt-ids replaces --prompt and cannot be used with --prompt or --chat");
+                "--prompt-ids replaces --prompt and cannot be used with --prompt, --prompt-file or --chat");
         var ids = PromptIds.Split(',', StringSplitOptions.TrimEntries);
         if (ids.Any(id => !int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             throw new UsageException(
@@ -114,23 +186,16 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             throw new UsageException(
                 $"--min-new-tokens {MinNewTokens} is more than --max-new-tokens {MaxNewTokens}");
 
-        var threads = ThreadCount.Resolve(Threads, services.Environment(ThreadCount.EnvironmentVariable),
-            () => services.Threads.MachineDefault);
-        services.Threads.Set(threads.Count);
-        int inEffect = services.Threads.Current;
-        console.Error.WriteLine($"gemma-bench: threads: {inEffect} (from {threads.Source})");
-
         return new BenchmarkSettings
         {
             Model = Model,
             Revision = Revision,
             Dtype = Dtype,
             QuantScheme = QuantScheme,
-            GroupSize = GroupSize,
-            Int4Kernel = Int4Kernel,
+            GroupSize = GroupSize ?? 32,
+            Int4Kernel = Int4Kernel ?? "auto",
             Compile = Compile,
             Chat = Chat,
-            Threads = inEffect,
             Verbose = Verbose,
         };
     }

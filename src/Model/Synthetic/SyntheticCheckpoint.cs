@@ -19,17 +19,16 @@ public static class SyntheticCheckpoint
         ["tokenizer.json", "tokenizer_config.json", "tokenizer.model", "special_tokens_map.json"];
 
     /// <param name="progress">Receives one line per file written (the tool prints them on stderr).</param>
+    /// <param name="cancellation">Stops the writing between chunks; the files written so far (all
+    /// still *.partial) are deleted and <see cref="OperationCanceledException"/> is thrown.</param>
     public static void Write(string presetName, string outDir, ScalarType dtype = ScalarType.BFloat16, long seed = 0,
-        string? tokenizerDir = null, IProgress<string>? progress = null, long shardBytes = DefaultShardBytes)
+        string? tokenizerDir = null, IProgress<string>? progress = null, long shardBytes = DefaultShardBytes,
+        CancellationToken cancellation = default)
     {
+        if (Refusal(presetName, outDir, dtype, tokenizerDir, shardBytes) is { } refusal)
+            throw new ModelException(refusal);
         var preset = SyntheticPreset.Get(presetName);
-        if (dtype != ScalarType.BFloat16 && dtype != ScalarType.Float32)
-            throw new ModelException($"synthetic checkpoints are bfloat16 or float32, not {dtype}.");
-        if (tokenizerDir != null && !File.Exists(Path.Combine(tokenizerDir, "tokenizer.json")))
-            throw new ModelException(
-                $"{tokenizerDir}: tokenizer.json not found; --tokenizer needs a tokenizer directory.");
         var shards = Shards(Specs(preset, dtype), shardBytes);
-        RefuseExistingFiles(outDir, shards.Count);
         Directory.CreateDirectory(outDir);
 
         var written = new List<string>();
@@ -43,7 +42,7 @@ public static class SyntheticCheckpoint
                 string path = Path.Combine(outDir, name);
                 written.Add(path);
                 SafetensorsWriter.Write(path + Partial, shards[i],
-                    (spec, stream) => WriteRandom(spec, stream, preset, seed));
+                    (spec, stream) => WriteRandom(spec, stream, preset, seed, cancellation));
                 progress?.Report($"wrote {name}");
             }
             if (shards.Count > 1)
@@ -59,6 +58,7 @@ public static class SyntheticCheckpoint
             }
             WriteText(Path.Combine(outDir, GemmaConfig.ConfigFile), SyntheticConfig.Config(preset, dtype), written);
 
+            cancellation.ThrowIfCancellationRequested();
             foreach (string path in written)
                 File.Move(path + Partial, path, overwrite: true);
         }
@@ -70,22 +70,39 @@ public static class SyntheticCheckpoint
         }
     }
 
+    /// <summary>Why <see cref="Write"/> would refuse these settings (an unknown preset or dtype, a tokenizer
+    /// directory without tokenizer.json, files already in the way), or null: all of it is known before any
+    /// file is written, so the tool can report it as bad usage.</summary>
+    public static string? Refusal(string presetName, string outDir, ScalarType dtype = ScalarType.BFloat16,
+        string? tokenizerDir = null, long shardBytes = DefaultShardBytes)
+    {
+        if (SyntheticPreset.All.All(p => p.Name != presetName))
+            return $"--preset: unknown preset '{presetName}'; choose one of " +
+                string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ".";
+        if (dtype != ScalarType.BFloat16 && dtype != ScalarType.Float32)
+            return $"synthetic checkpoints are bfloat16 or float32, not {dtype}.";
+        if (tokenizerDir != null && !File.Exists(Path.Combine(tokenizerDir, "tokenizer.json")))
+            return $"--tokenizer: {tokenizerDir} has no tokenizer.json; give a tokenizer directory.";
+        var shards = Shards(Specs(SyntheticPreset.Get(presetName), dtype), shardBytes);
+        return ExistingFile(outDir, shards.Count);
+    }
+
     /// <summary>Never replaces a file: a checkpoint, or anything else the user keeps under those names, stays.
     /// Our own leftovers (*.partial from an interrupted run) are written over.</summary>
-    static void RefuseExistingFiles(string outDir, int shardCount)
+    static string? ExistingFile(string outDir, int shardCount)
     {
         if (File.Exists(outDir))
-            throw new ModelException($"--out {outDir} is a file; give a directory to write the checkpoint to.");
+            return $"--out {outDir} is a file; give a directory to write the checkpoint to.";
         if (!Directory.Exists(outDir))
-            return;
+            return null;
         var names = new List<string> { GemmaConfig.ConfigFile, GemmaConfig.GenerationConfigFile,
             CheckpointReader.SingleFile, CheckpointReader.IndexFile };
         names.AddRange(Enumerable.Range(1, shardCount).Select(i => $"model-{i:D5}-of-{shardCount:D5}.safetensors"));
         names.AddRange(TokenizerFiles);
         string? existing = names.FirstOrDefault(name => File.Exists(Path.Combine(outDir, name)));
-        if (existing != null)
-            throw new ModelException($"{outDir} already has {existing}; synthesize never overwrites files: choose " +
-                "another --out or remove it.");
+        return existing == null ? null
+            : $"--out {outDir} already has {existing}; synthesize never overwrites files: choose another --out " +
+              "or remove it.";
     }
 
     /// <summary>The tensors of a preset, named as Hugging Face stores them.</summary>
@@ -139,7 +156,8 @@ public static class SyntheticCheckpoint
     /// <summary>Normal weights scaled so activations stay near 1: embeddings by 1/sqrt(hidden) (the model
     /// multiplies by sqrt(hidden)), projections by 1/sqrt(fan-in), norm weights small around 0 (scale 1 + w).
     /// Each tensor has its own generator seeded from the seed and its name, so any subset is reproducible.</summary>
-    static void WriteRandom(TensorSpec spec, Stream stream, SyntheticPreset preset, long seed)
+    static void WriteRandom(TensorSpec spec, Stream stream, SyntheticPreset preset, long seed,
+        CancellationToken cancellation)
     {
         double std = spec.Shape.Length == 1 ? 0.1
             : spec.Name.EndsWith("embed_tokens.weight") ? 1 / Math.Sqrt(preset.HiddenSize)
@@ -150,6 +168,7 @@ public static class SyntheticCheckpoint
         long rowsPerChunk = Math.Max(1, ChunkElements / columns);
         for (long row = 0; row < rows; row += rowsPerChunk)
         {
+            cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long count = Math.Min(rowsPerChunk, rows - row);
             var chunk = randn([count, columns], generator: generator).mul_(std).to(spec.Dtype).contiguous();

@@ -11,12 +11,16 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
 {
     readonly TimeProvider clock = services.Clock;
 
-    public void Execute(BenchmarkSettings settings, GenerationRequest request)
+    /// <param name="setUpThreads">Sets the compute library's thread count and returns the count in
+    /// effect; called once the model's config has passed the checks, so that bad settings fail before
+    /// libtorch loads.</param>
+    public void Execute(BenchmarkSettings settings, GenerationRequest request, Func<int> setUpThreads)
     {
         long loadStart = clock.GetTimestamp();
         using var target = services.Targets.Open(settings);
         var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
         ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
+        int threads = setUpThreads();
 
         if (settings.Verbose)
             stderr.WriteLine($"gemma-bench: {settings}");
@@ -25,7 +29,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         double loadSeconds = clock.GetElapsedTime(loadStart).TotalSeconds;
         stderr.WriteLine($"gemma-bench: loaded in {Seconds(loadSeconds)}");
 
-        var (int4Kernel, quantizeSeconds) = settings.Quantizes ? Quantize(target, settings) : (null, null);
+        var (int4Kernel, quantizeSeconds) = settings.Quantizes ? Quantize(target, settings, threads) : (null, null);
         var (compileMode, compileSeconds) = settings.Compile ? Compile(target) : (null, null);
 
         stderr.WriteLine($"gemma-bench: prompt of {promptIds.Count} tokens; warm-up, then timing prefill " +
@@ -41,7 +45,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
             var report = new BenchmarkReport
             {
                 Model = settings.Model,
-                Threads = settings.Threads,
+                Threads = threads,
                 Compile = settings.Compile,
                 CompileMode = compileMode,
                 QuantScheme = settings.QuantScheme,
@@ -74,12 +78,12 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
             stderr.WriteLine($"gemma-bench: peak RSS {peak / (1024 * 1024)} MiB");
     }
 
-    (string?, double?) Quantize(IBenchmarkTarget target, BenchmarkSettings settings)
+    (string?, double?) Quantize(IBenchmarkTarget target, BenchmarkSettings settings, int threads)
     {
         string grouping = settings.GroupsWeights ? $", group size {settings.GroupSize}" : "";
         stderr.WriteLine($"gemma-bench: quantizing ({settings.QuantScheme}{grouping})");
         long start = clock.GetTimestamp();
-        string kernel = target.Quantize();
+        string kernel = target.Quantize(threads);
         double seconds = clock.GetElapsedTime(start).TotalSeconds;
         stderr.WriteLine($"gemma-bench: quantized in {Seconds(seconds)}; INT4 kernel {kernel}");
         return (kernel, seconds);

@@ -1,6 +1,8 @@
 namespace GemmaBench.Tool.Benchmark;
 
-/// <summary>The validated settings of one benchmark run, as the user gave them.</summary>
+/// <summary>The validated settings of one benchmark run, as the user gave them. The thread count is
+/// not one of them: it is set up only once the options and the model's config have been checked.
+/// </summary>
 public sealed record BenchmarkSettings
 {
     /// <summary>A local directory in Hugging Face layout, or a hub id such as google/gemma-3-1b-it.</summary>
@@ -22,8 +24,6 @@ public sealed record BenchmarkSettings
     public required bool Compile { get; init; }
 
     public required bool Chat { get; init; }
-
-    public required int Threads { get; init; }
 
     public bool Verbose { get; init; }
 

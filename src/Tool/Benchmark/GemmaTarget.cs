@@ -29,6 +29,7 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     CompiledDecoder? compiled;
     Generator? generator;
     string kernel = "float";
+    int threads = 1;
 
     public ModelLimits Limits { get; } = new(config.MaxPositionEmbeddings,
         [config.HiddenSize, config.IntermediateSize, config.NumHeads * config.HeadDim], config.VocabSize);
@@ -48,14 +49,15 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         generator = new Generator(model);
     }
 
-    public string Quantize()
+    public string Quantize(int threads)
     {
+        this.threads = threads;
         var options = new QuantOptions
         {
             Scheme = QuantNames.ParseScheme(settings.QuantScheme),
             GroupSize = settings.GroupSize,
             Kernel = QuantNames.ParseKernel(settings.Int4Kernel),
-            Threads = settings.Threads,
+            Threads = threads,
         };
         var loaded = Loaded();
         loaded.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
@@ -80,8 +82,8 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     }
 
     Generator Generation(IDecoderStep decoder) =>
-        new(kernel == QuantNames.Name(Int4Kernel.Managed) && settings.Threads > 1
-            ? new DecodeOnOneLibTorchThread(decoder, settings.Threads)
+        new(kernel == QuantNames.Name(Int4Kernel.Managed) && threads > 1
+            ? new DecodeOnOneLibTorchThread(decoder, threads)
             : decoder);
 
     public IReadOnlyList<int> Generate(IReadOnlyList<int> promptIds, int maxNewTokens, int minNewTokens,

@@ -23,8 +23,9 @@ public interface IBenchmarkTarget : IDisposable
 
     void LoadWeights();
 
-    /// <summary>Swaps the projections for quantized ones; returns the INT4 kernel in effect.</summary>
-    string Quantize();
+    /// <summary>Swaps the projections for quantized ones whose kernels use <paramref name="threads"/>
+    /// threads; returns the INT4 kernel in effect.</summary>
+    string Quantize(int threads);
 
     /// <summary>Prepares the compiled decode step; returns the compile mode in effect.</summary>
     string Compile();

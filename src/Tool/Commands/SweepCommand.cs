@@ -53,6 +53,13 @@ public sealed class SweepCommand
         Description = "Folder for results.csv, results.json, prefill.png, decode.png [none].")]
     public string? Out { get; set; }
 
+    [Option("--overwrite", Description = "Replace the files of an earlier sweep in --out [off: refuse].")]
+    public bool Overwrite { get; set; }
+
+    [Option("--run-timeout", ValueName = "SECONDS", Description = "Seconds a run may take before it is "
+        + "killed and counted as failed; 0 for no limit [1800].")]
+    public int? RunTimeout { get; set; }
+
     [Option("--plan", ValueName = "YAML",
         Description = "YAML plan with the same keys as these options; options given here win.")]
     public string? Plan { get; set; }
@@ -114,6 +121,8 @@ public sealed class SweepCommand
             Prompt = Prompt ?? plan.Prompt,
             Repeat = Repeat ?? plan.Repeat,
             Out = Out ?? plan.Out,
+            Overwrite = Overwrite || plan.Overwrite,
+            RunTimeoutSeconds = RunTimeout ?? plan.RunTimeoutSeconds,
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GemmaBench.Model;
 using McMaster.Extensions.CommandLineUtils;
 using TorchSharp;
@@ -36,12 +37,29 @@ public sealed class SynthesizeCommand
             throw new UsageException($"--dtype: '{Dtype}' is not a stored dtype; use bfloat16 or float32.");
         if (Tokenizer != null && !Directory.Exists(Tokenizer))
             throw new UsageException($"--tokenizer: directory '{Tokenizer}' does not exist.");
-        if (SyntheticPreset.All.All(p => p.Name != Preset))
-            throw new UsageException($"--preset: unknown preset '{Preset}'; choose one of " +
-                string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ".");
         var dtype = Dtype == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;
-        var progress = new Progress(console.Error);
-        SyntheticCheckpoint.Write(Preset, Out, dtype, Seed, Tokenizer, progress);
+        if (SyntheticCheckpoint.Refusal(Preset, Out, dtype, Tokenizer) is { } refusal)
+            throw new UsageException(refusal);
+
+        // Ctrl-C or a kill stops the writing between chunks, so our *.partial files can be removed.
+        using var interrupted = new CancellationTokenSource();
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupted.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        try
+        {
+            SyntheticCheckpoint.Write(Preset, Out, dtype, Seed, Tokenizer, new Progress(console.Error),
+                cancellation: interrupted.Token);
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            console.Error.WriteLine($"gemma-bench: synthesize: interrupted; removed its partial files from {Out}");
+            return CommandLine.Interrupted;
+        }
         console.Out.WriteLine(Path.GetFullPath(Out));
         return CommandLine.Success;
     }

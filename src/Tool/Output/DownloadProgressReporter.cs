@@ -33,9 +33,9 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
         if (isTerminal)
             Draw(file);
         else if (resumedFrom > 0)
-            stderr.WriteLine($"resuming {file} at {Size(resumedFrom)} of {Size(totalBytes)}");
+            stderr.WriteLine($"gemma-bench: resuming {file} at {Size(resumedFrom)} of {Size(totalBytes)}");
         else
-            stderr.WriteLine($"downloading {file} ({Size(totalBytes)})");
+            stderr.WriteLine($"gemma-bench: downloading {file} ({Size(totalBytes)})");
     }
 
     public void Advanced(string file, long bytesDone)
@@ -61,7 +61,7 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
             return;
         }
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"downloaded {file}: {Size(total - resumedFrom)} in {elapsed.TotalSeconds:0.0} s ({Rate(elapsed)})"));
+            $"gemma-bench: downloaded {file}: {Size(total - resumedFrom)} in {elapsed.TotalSeconds:0.0} s ({Rate(elapsed)})"));
     }
 
     public void Retrying(string file, string reason, int attempt, TimeSpan delay)
@@ -70,7 +70,7 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
             stderr.WriteLine();
         barShown = false;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"retrying {file} in {delay.TotalSeconds:0.#} s (attempt {attempt + 1}): {reason}"));
+            $"gemma-bench: retrying {file} in {delay.TotalSeconds:0.#} s (attempt {attempt + 1}): {reason}"));
     }
 
     void Draw(string file)
@@ -84,7 +84,7 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
                 .ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
             : "-:--:--";
         stderr.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{file} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {fraction,4:P0} "
+            $"\rgemma-bench: {file} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {fraction,4:P0} "
             + $"{Size(done)}/{Size(total)} {Rate(elapsed)} {left} left\u001b[K"));
         barShown = true;
     }

@@ -3,11 +3,14 @@ namespace GemmaBench.Tool.Sweep;
 /// <summary>Runs the benchmark once with the given arguments and returns what it printed.</summary>
 public interface IBenchmarkRunner
 {
-    ChildOutput Run(IReadOnlyList<string> arguments);
+    /// <param name="timeout">How long the run may take before it is stopped; null for no limit.</param>
+    ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout);
 }
 
-/// <summary>A finished benchmark run: its exit code, all of stdout, and stderr's lines.</summary>
-public sealed record ChildOutput(int ExitCode, string Stdout, IReadOnlyList<string> StderrLines);
+/// <summary>A finished benchmark run: its exit code, all of stdout, and stderr's lines;
+/// <paramref name="TimedOut"/> when it was stopped for taking longer than its time limit.</summary>
+public sealed record ChildOutput(int ExitCode, string Stdout, IReadOnlyList<string> StderrLines,
+    bool TimedOut = false);
 
 /// <summary>The benchmark arguments for one configuration; the child always answers in JSON.</summary>
 public static class BenchmarkArguments

@@ -31,7 +31,7 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
 
     public IReadOnlyList<string> LeadingArguments => leadingArguments;
 
-    public ChildOutput Run(IReadOnlyList<string> arguments)
+    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -53,13 +53,19 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
                 stderrLines.Add(e.Data);
             relayStderr?.Invoke(e.Data);
         };
-        // Limitation: a child that never ends blocks the sweep; there is no per-run time limit yet.
         process.Start();
         process.StandardInput.Close();
         process.BeginErrorReadLine();
-        string stdout = process.StandardOutput.ReadToEnd();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        bool timedOut = false;
+        if (timeout is { } limit && !process.WaitForExit(limit))
+        {
+            // The whole tree, so that nothing the run started keeps stdout open.
+            process.Kill(entireProcessTree: true);
+            timedOut = true;
+        }
         process.WaitForExit();
         lock (stderrLines)
-            return new ChildOutput(process.ExitCode, stdout, [.. stderrLines]);
+            return new ChildOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), [.. stderrLines], timedOut);
     }
 }

@@ -14,6 +14,9 @@ public static class SweepFiles
     public const string PrefillChart = "prefill.png";
     public const string DecodeChart = "decode.png";
 
+    /// <summary>Every file a sweep writes into its folder.</summary>
+    public static readonly string[] Names = [Csv, Json, PrefillChart, DecodeChart];
+
     public static readonly string[] CsvColumns =
     [
         "model", "mode", "compile", "quant_scheme", "threads", "above_cores", "repeat", "status",
@@ -46,7 +49,7 @@ public static class SweepFiles
             var m = run.Measurement;
             string?[] cells =
             [
-                c.Model, c.Mode, Compile(c.Compile), c.QuantScheme, Invariant(c.Threads),
+                c.Model, c.Mode, Compile(c.Compile), QuantScheme(c), Invariant(c.Threads),
                 c.Threads > results.ProcessorCount ? "true" : "false", Invariant(run.Repeat),
                 run.Succeeded ? "ok" : "failed",
                 Invariant(m?.PrefillTokens), Invariant(m?.PrefillSeconds), Invariant(m?.DecodedTokens),
@@ -121,6 +124,7 @@ public static class SweepFiles
         Number(json, "max_new_tokens", plan.MaxNewTokens);
         String(json, "prompt", plan.Prompt);
         json.WriteNumber("repeat", plan.Repeat);
+        json.WriteNumber("run_timeout_seconds", plan.RunTimeoutSeconds);
         json.WriteEndObject();
     }
 
@@ -131,7 +135,7 @@ public static class SweepFiles
         json.WriteString("model", c.ModelLabel);
         json.WriteString("mode", c.Mode);
         json.WriteString("compile", Compile(c.Compile));
-        String(json, "quant_scheme", c.QuantScheme);
+        json.WriteString("quant_scheme", QuantScheme(c));
         json.WriteNumber("threads", c.Threads);
         json.WriteBoolean("above_cores", c.Threads > processorCount);
         json.WriteNumber("runs_succeeded", summary.Succeeded);
@@ -164,7 +168,7 @@ public static class SweepFiles
         json.WriteString("model", c.Model);
         json.WriteString("mode", c.Mode);
         json.WriteString("compile", Compile(c.Compile));
-        String(json, "quant_scheme", c.QuantScheme);
+        json.WriteString("quant_scheme", QuantScheme(c));
         json.WriteNumber("threads", c.Threads);
         json.WriteNumber("repeat", run.Repeat);
         json.WriteString("status", run.Succeeded ? "ok" : "failed");
@@ -182,6 +186,10 @@ public static class SweepFiles
         Number(json, "peak_rss_bytes", m?.PeakRssBytes);
         json.WriteEndObject();
     }
+
+    // A sweep that names no scheme runs the benchmark's default; the files say which that is.
+    static string QuantScheme(SweepConfiguration c) =>
+        c.QuantScheme ?? GemmaBench.Tool.Benchmark.QuantSchemes.SymmetricGroupwise;
 
     internal static string Compile(CompileMode mode) => mode == CompileMode.On ? "on" : "off";
 

@@ -23,6 +23,17 @@ public sealed record SweepPlan
     /// <summary>Folder for results.csv, results.json and the charts; null writes no files.</summary>
     public string? Out { get; init; }
 
+    /// <summary>Whether files of an earlier sweep in <see cref="Out"/> may be replaced.</summary>
+    public bool Overwrite { get; init; }
+
+    /// <summary>Seconds a run may take before it is killed and counted as failed; 0 for no limit.</summary>
+    public int RunTimeoutSeconds { get; init; } = DefaultRunTimeoutSeconds;
+
+    public const int DefaultRunTimeoutSeconds = 1800;
+
+    /// <summary>The group sizes the INT4 kernels are built for.</summary>
+    public static readonly int[] GroupSizes = [32, 64, 128, 256];
+
     /// <summary>Every configuration in table order: model, scheme, compile mode, threads ascending.</summary>
     public IReadOnlyList<SweepConfiguration> Configurations()
     {
@@ -50,8 +61,12 @@ public sealed record SweepPlan
             throw new UsageException($"sweep: --repeat must be at least 1, not {Repeat}");
         if (MaxNewTokens is < 1)
             throw new UsageException($"sweep: --max-new-tokens must be at least 1, not {MaxNewTokens}");
-        if (GroupSize is < 1)
-            throw new UsageException($"sweep: --groupsize must be at least 1, not {GroupSize}");
+        if (GroupSize is { } groupSize && !GroupSizes.Contains(groupSize))
+            throw new UsageException(
+                $"sweep: --groupsize must be one of {string.Join(", ", GroupSizes)} (got {groupSize})");
+        if (RunTimeoutSeconds < 0)
+            throw new UsageException(
+                $"sweep: --run-timeout must be 0 (no limit) or more seconds, not {RunTimeoutSeconds}");
         foreach (string scheme in QuantSchemes)
             OneOf("--quant-scheme", scheme, GemmaBench.Quant.QuantNames.Schemes);
         if (Int4Kernel != null)
@@ -60,6 +75,25 @@ public sealed record SweepPlan
             OneOf("--dtype", Dtype, ["float32", "bfloat16"]);
         if (Out != null && File.Exists(Out))
             throw new UsageException($"sweep: --out {Out} is a file; give a folder for the results");
+        if (Out != null && !Overwrite && SweepFiles.Names.FirstOrDefault(
+                name => File.Exists(Path.Combine(Out, name))) is { } earlier)
+            throw new UsageException($"sweep: --out {Out} already holds {earlier} from an earlier sweep; " +
+                "pass another --out, or --overwrite to replace it");
+        foreach (string model in Models)
+            CheckModel(model);
+    }
+
+    // A typo in a path would otherwise cost one failed run per configuration and repeat.
+    static void CheckModel(string model)
+    {
+        try
+        {
+            ModelArgument.Check(model);
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException("sweep: " + e.Message);
+        }
     }
 
     // Every run would fail on a bad name, so it is refused before the first one starts.
@@ -70,11 +104,16 @@ public sealed record SweepPlan
                 $"sweep: {option} must be one of {string.Join(", ", allowed)} (got '{value}')");
     }
 
-    /// <summary>Parses "1,2,4" (spaces allowed): positive integers, returned ascending without
-    /// duplicates. Returns null with <paramref name="error"/> set when the list is malformed.</summary>
-    public static IReadOnlyList<int>? ParseThreads(string text, out string error)
+    /// <summary>Parses "1,2,4" (spaces allowed): positive integers, each once, returned ascending.
+    /// Returns null with <paramref name="error"/> set when the list is malformed or repeats a count.
+    /// </summary>
+    public static IReadOnlyList<int>? ParseThreads(string text, out string error) =>
+        ParseThreads(text, new SortedSet<int>(), out error);
+
+    /// <summary>As above, adding to <paramref name="threads"/> (counts already there are duplicates).
+    /// </summary>
+    public static IReadOnlyList<int>? ParseThreads(string text, SortedSet<int> threads, out string error)
     {
-        var threads = new SortedSet<int>();
         foreach (string item in text.Split(','))
         {
             string trimmed = item.Trim();
@@ -84,7 +123,11 @@ public sealed record SweepPlan
                 error = $"'{trimmed}' in '{text}' is not a thread count; write positive integers like 1,2,4";
                 return null;
             }
-            threads.Add(count);
+            if (!threads.Add(count))
+            {
+                error = $"{count} is given twice; give each thread count once";
+                return null;
+            }
         }
         error = "";
         return [.. threads];

@@ -17,6 +17,8 @@ namespace GemmaBench.Tool.Sweep;
 /// prompt: "..."
 /// repeat: 3
 /// out: results/
+/// overwrite: true             # replace an earlier sweep's files in out
+/// run-timeout: 1800           # seconds per run; 0 for no limit
 /// </code>
 /// Every mistake is a <see cref="UsageException"/> "file:line: key: what is wrong".</summary>
 public static class SweepPlanFile
@@ -24,7 +26,7 @@ public static class SweepPlanFile
     public static readonly string[] Keys =
     [
         "model", "threads", "compile", "quant-scheme", "groupsize", "int4-kernel", "dtype",
-        "max-new-tokens", "prompt", "repeat", "out",
+        "max-new-tokens", "prompt", "repeat", "out", "overwrite", "run-timeout",
     ];
 
     public static SweepPlan Load(string path)
@@ -72,6 +74,8 @@ public static class SweepPlanFile
                 "prompt" => plan with { Prompt = read.String(key, value) },
                 "repeat" => plan with { Repeat = read.Integer(key, value) },
                 "out" => plan with { Out = read.String(key, value) },
+                "overwrite" => plan with { Overwrite = read.Boolean(key, value) },
+                "run-timeout" => plan with { RunTimeoutSeconds = read.Integer(key, value) },
                 _ => throw read.Error(keyNode, key, $"unknown key; known keys are {string.Join(", ", Keys)}"),
             };
         }
@@ -99,6 +103,14 @@ public static class SweepPlanFile
                 : throw Error(node, key, $"'{text}' is not a whole number");
         }
 
+        public bool Boolean(string key, YamlNode node)
+        {
+            string text = String(key, node);
+            return bool.TryParse(text, out bool value)
+                ? value
+                : throw Error(node, key, $"'{text}' is not true or false");
+        }
+
         public IReadOnlyList<string> Strings(string key, YamlNode node) => node switch
         {
             YamlScalarNode => [String(key, node)],
@@ -120,9 +132,8 @@ public static class SweepPlanFile
             var threads = new SortedSet<int>();
             foreach (var item in items)
             {
-                var counts = SweepPlan.ParseThreads(String(key, item), out string error)
+                _ = SweepPlan.ParseThreads(String(key, item), threads, out string error)
                     ?? throw Error(item, key, error);
-                threads.UnionWith(counts);
             }
             return [.. threads];
         }

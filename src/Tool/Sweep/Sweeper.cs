@@ -41,7 +41,8 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
         ChildOutput output;
         try
         {
-            output = runner.Run(BenchmarkArguments.For(configuration, plan));
+            TimeSpan? timeout = plan.RunTimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.RunTimeoutSeconds) : null;
+            output = runner.Run(BenchmarkArguments.For(configuration, plan), timeout);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException
                                       or InvalidOperationException)
@@ -49,6 +50,8 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
             return new RunRecord(configuration, repeat, null, $"could not start the benchmark: {e.Message}");
         }
 
+        if (output.TimedOut)
+            return new RunRecord(configuration, repeat, null, $"timed out after {plan.RunTimeoutSeconds} s");
         if (output.ExitCode != 0)
         {
             string last = output.StderrLines.LastOrDefault(line => line.Trim().Length > 0)

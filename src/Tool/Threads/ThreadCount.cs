@@ -15,13 +15,21 @@ public sealed record ThreadCount(int Count, string Source)
     /// <summary>As above; <paramref name="machineDefault"/> is asked only when needed, so a bad
     /// OMP_NUM_THREADS is refused before libtorch (and its OpenMP runtime, which complains about the
     /// value in its own words) is loaded.</summary>
-    public static ThreadCount Resolve(int? option, string? environmentValue, Func<int> machineDefault)
+    public static ThreadCount Resolve(int? option, string? environmentValue, Func<int> machineDefault) =>
+        FromUser(option, environmentValue) ?? LibTorchDefault(machineDefault());
+
+    public static ThreadCount LibTorchDefault(int machineDefault) => new(machineDefault, "libtorch default");
+
+    /// <summary>The count the user asked for, with --threads or OMP_NUM_THREADS; null when neither is
+    /// given and libtorch's default applies, which is known only once libtorch is loaded.</summary>
+    /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a positive whole number.</exception>
+    public static ThreadCount? FromUser(int? option, string? environmentValue)
     {
         if (option is int requested)
             return new ThreadCount(requested, "--threads");
 
         if (string.IsNullOrWhiteSpace(environmentValue))
-            return new ThreadCount(machineDefault(), "libtorch default");
+            return null;
 
         string value = environmentValue.Trim();
         if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)

@@ -86,7 +86,7 @@ public class SyntheticCheckpointTests
 
         var error = Assert.Throws<ModelException>(() => SyntheticCheckpoint.Write("tiny", dir.Path));
 
-        Assert.Equal($"{dir.Path} already has {existing}; synthesize never overwrites files: choose another --out " +
+        Assert.Equal($"--out {dir.Path} already has {existing}; synthesize never overwrites files: choose another --out " +
             "or remove it.", error.Message);
         Assert.Equal("the user's own file", File.ReadAllText(dir.File(existing)));
         Assert.Single(Directory.GetFileSystemEntries(dir.Path));
@@ -103,6 +103,31 @@ public class SyntheticCheckpointTests
             tokenizerDir: missingTokenizerFile));
 
         Assert.False(File.Exists(dir.File("out/config.json")));
+    }
+
+    [Fact]
+    public void CancelledWriteStopsAndDeletesItsPartialFiles()
+    {
+        using var dir = new TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var progress = new CancelOnFirstReport(cancel);
+
+        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticCheckpoint.Write("tiny-multimodal", dir.Path,
+            torch.ScalarType.Float32, progress: progress, shardBytes: 100_000, cancellation: cancel.Token));
+
+        Assert.StartsWith("wrote model-00001-of-", Assert.Single(progress.Reports));
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    sealed class CancelOnFirstReport(CancellationTokenSource cancel) : IProgress<string>
+    {
+        public List<string> Reports { get; } = [];
+
+        public void Report(string value)
+        {
+            Reports.Add(value);
+            cancel.Cancel();
+        }
     }
 
     [Fact]

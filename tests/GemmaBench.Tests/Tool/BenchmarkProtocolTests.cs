@@ -37,7 +37,7 @@ public class BenchmarkProtocolTests
         Assert.Equal(64, settings.GroupSize);
         Assert.Equal("dynquant", settings.Int4Kernel);
         Assert.True(settings.Chat);
-        Assert.Equal(2, settings.Threads);
+        Assert.Equal(2, harness.Target.QuantizedWithThreads);
         Assert.Contains("encode chat", harness.Target.Calls);
     }
 

@@ -49,12 +49,27 @@ public sealed class DownloadCommandTests
 
         Assert.Equal(
             [
-                "downloading model.safetensors (2.0 GB)",
-                "downloaded model.safetensors: 2.0 GB in 40.0 s (50.0 MB/s)",
-                "resuming tokenizer.json at 11.0 MB of 33.0 MB",
-                "retrying tokenizer.json in 2 s (attempt 2): HTTP 503",
+                "gemma-bench: downloading model.safetensors (2.0 GB)",
+                "gemma-bench: downloaded model.safetensors: 2.0 GB in 40.0 s (50.0 MB/s)",
+                "gemma-bench: resuming tokenizer.json at 11.0 MB of 33.0 MB",
+                "gemma-bench: retrying tokenizer.json in 2 s (attempt 2): HTTP 503",
             ],
             stderr.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Progress_bar_on_a_terminal_and_its_retry_line_start_with_the_tools_name()
+    {
+        var stderr = new StringWriter();
+        var progress = new DownloadProgressReporter(stderr, isTerminal: true, new ManualClock());
+
+        progress.Started("model.safetensors", 1000, 0);
+        progress.Retrying("model.safetensors", "HTTP 503", 1, TimeSpan.FromSeconds(2));
+
+        string[] lines = stderr.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("\rgemma-bench: model.safetensors [........................]", lines[0]);
+        Assert.Equal("gemma-bench: retrying model.safetensors in 2 s (attempt 2): HTTP 503", lines[1]);
     }
 
     sealed class ManualClock : TimeProvider

@@ -51,9 +51,13 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
         clock.Advance(LoadSeconds);
     }
 
-    public string Quantize()
+    /// <summary>The thread count the tool quantized with, or null before it did.</summary>
+    public int? QuantizedWithThreads { get; private set; }
+
+    public string Quantize(int threads)
     {
         Calls.Add("quantize");
+        QuantizedWithThreads = threads;
         clock.Advance(QuantizeSeconds);
         return "managed";
     }

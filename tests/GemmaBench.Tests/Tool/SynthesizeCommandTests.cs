@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using GemmaBench.Tests.Model;
 using GemmaBench.Tool;
 
@@ -44,4 +46,71 @@ public class SynthesizeCommandTests
         Assert.Equal("gemma-bench: --dtype: 'float16' is not a stored dtype; use bfloat16 or float32." +
             Environment.NewLine, stderr.ToString());
     }
+
+    [Theory]
+    [InlineData("config.json")]
+    [InlineData("model.safetensors")]
+    public void ExistingFileInOutIsAUsageErrorAndStays(string existing)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File(existing), "the user's own file");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["synthesize", "--preset", "tiny", "--out", dir.Path], stdout, stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal($"gemma-bench: --out {dir.Path} already has {existing}; synthesize never overwrites files: "
+            + "choose another --out or remove it." + Environment.NewLine, stderr.ToString());
+        Assert.Equal("", stdout.ToString());
+        Assert.Equal("the user's own file", File.ReadAllText(dir.File(existing)));
+    }
+
+    [Fact]
+    public void TokenizerDirectoryWithoutTokenizerJsonIsAUsageError()
+    {
+        using var dir = new TempDirectory();
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["synthesize", "--preset", "tiny", "--out", dir.File("out"), "--tokenizer",
+            dir.Path], new StringWriter(), stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal($"gemma-bench: --tokenizer: {dir.Path} has no tokenizer.json; give a tokenizer directory."
+            + Environment.NewLine, stderr.ToString());
+        Assert.False(Directory.Exists(dir.File("out")));
+    }
+
+    [Fact]
+    public void CtrlCDuringSynthesizeRemovesItsPartialFilesAndExits130()
+    {
+        using var dir = new TempDirectory();
+        string tool = Path.Combine(AppContext.BaseDirectory, "dotnet-gemma-bench.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { tool, "synthesize", "--preset", "gemma-3-270m", "--out", dir.Path },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        using var process = Process.Start(start)!;
+        bool writing = SpinWait.SpinUntil(() => Directory.GetFiles(dir.Path, "*.partial").Length > 0
+            || process.HasExited, TimeSpan.FromMinutes(2));
+        Assert.True(writing && !process.HasExited, "synthesize never started writing");
+        Assert.Equal(0, Kill(process.Id, Sigint));
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(CommandLine.Interrupted, process.ExitCode);
+        Assert.Equal("", stdout);
+        Assert.EndsWith($"gemma-bench: synthesize: interrupted; removed its partial files from {dir.Path}\n",
+            stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+    }
+
+    const int Sigint = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Kill(int pid, int signal);
 }

@@ -6,11 +6,13 @@ namespace GemmaBench.Tests.Tool.Sweep;
 public sealed class ChildProcessRunnerTests : IDisposable
 {
     readonly string script = Path.Combine(Path.GetTempPath(), $"fake-gemma-bench-{Guid.NewGuid():N}.sh");
+    readonly string sleeperPid = Path.Combine(Path.GetTempPath(), $"fake-gemma-bench-{Guid.NewGuid():N}.pid");
 
     public ChildProcessRunnerTests()
     {
-        // A stand-in benchmark: fails for 3 threads, otherwise answers with JSON built from --threads.
-        File.WriteAllText(script, """
+        // A stand-in benchmark: fails for 3 threads, hangs for 5 (in a child of its own, whose pid it
+        // writes down), otherwise answers with JSON built from --threads.
+        File.WriteAllText(script, $$"""
             threads=0
             while [ $# -gt 0 ]; do
               if [ "$1" = "--threads" ]; then threads="$2"; fi
@@ -18,12 +20,17 @@ public sealed class ChildProcessRunnerTests : IDisposable
             done
             echo "loading model" >&2
             if [ "$threads" = 3 ]; then echo "gemma-bench: not enough memory" >&2; exit 1; fi
+            if [ "$threads" = 5 ]; then sleep 600 & echo $! > {{sleeperPid}}; wait; fi
             echo "{\"threads\": $threads, \"e2e_seconds\": 2.5, \"prefill_tokens_per_second\": ${threads}00.5,"
             echo " \"decode_tokens_per_second\": ${threads}0.25}"
             """);
     }
 
-    public void Dispose() => File.Delete(script);
+    public void Dispose()
+    {
+        File.Delete(script);
+        File.Delete(sleeperPid);
+    }
 
     [Fact]
     public void Child_stdout_exit_code_and_stderr_lines_are_captured_and_stderr_relayed()
@@ -31,7 +38,7 @@ public sealed class ChildProcessRunnerTests : IDisposable
         var relayed = new List<string>();
         var runner = new ChildProcessRunner("/bin/sh", [script], line => { lock (relayed) relayed.Add(line); });
 
-        var output = runner.Run(["--model", "m", "--threads", "3"]);
+        var output = runner.Run(["--model", "m", "--threads", "3"], timeout: null);
 
         Assert.Equal(1, output.ExitCode);
         Assert.Equal("", output.Stdout);
@@ -55,25 +62,81 @@ public sealed class ChildProcessRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Run_over_its_time_limit_is_killed_with_what_it_started_and_recorded_as_timed_out()
+    {
+        var stderr = new StringWriter();
+        var plan = new SweepPlan { Models = ["m"], Threads = [1, 5], Repeat = 1, RunTimeoutSeconds = 1 };
+
+        var results = new Sweeper(new ChildProcessRunner("/bin/sh", [script]), stderr).Run(plan, 2);
+
+        Assert.Equal([null, "timed out after 1 s"], results.Runs.Select(r => r.Failure));
+        Assert.Equal(100.5, results.Runs[0].Measurement!.PrefillTokensPerSecond);
+        Assert.Contains("sweep: run 2 failed (m eager 5 threads): timed out after 1 s", stderr.ToString());
+        int sleeper = int.Parse(File.ReadAllText(sleeperPid).Trim());
+        Assert.True(Ends(sleeper), $"the run's own child {sleeper} is still running");
+    }
+
+    // SIGKILL is delivered, not awaited, so a moment may pass before the process is dead (gone or
+    // a zombie: 'Z' in /proc/PID/stat).
+    static bool Ends(int pid)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            string stat = $"/proc/{pid}/stat";
+            string? text = File.Exists(stat) ? TryRead(stat) : null;
+            if (text is null || text[(text.LastIndexOf(')') + 2)..].StartsWith('Z'))
+                return true;
+            Thread.Sleep(100);
+        }
+        return false;
+    }
+
+    static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
     public void Sweep_relaunches_the_tool_itself_for_each_run()
     {
         string tool = Path.Combine(AppContext.BaseDirectory, "dotnet-gemma-bench.dll");
+        string model = Path.Combine(Path.GetTempPath(), $"broken-model-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(model);
+        File.WriteAllText(Path.Combine(model, "config.json"), "[]");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { tool, "sweep", "--model", "/nonexistent/model", "--threads", "1", "--repeat", "1" },
+            ArgumentList = { tool, "sweep", "--model", model, "--threads", "1", "--repeat", "1" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
 
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
+        string stdout, stderr;
+        int exitCode;
+        try
+        {
+            using var process = Process.Start(start)!;
+            stdout = process.StandardOutput.ReadToEnd();
+            stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            exitCode = process.ExitCode;
+        }
+        finally
+        {
+            Directory.Delete(model, recursive: true);
+        }
 
-        // The child is this tool: it answers in its own voice, and the bad model fails the run.
-        Assert.Equal(1, process.ExitCode);
-        Assert.Contains("sweep: run 1 failed (/nonexistent/model eager 1 thread): exit code ", stderr);
+        // The child is this tool: it answers in its own voice, and the broken config fails the run.
+        string label = Path.GetFileName(model);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"sweep: run 1 failed ({label} eager 1 thread): exit code ", stderr);
         Assert.Contains(": gemma-bench: ", stderr);
-        Assert.Contains("best threads for /nonexistent/model eager: none, every run failed", stdout);
+        Assert.Contains($"best threads for {label} eager: none, every run failed", stdout);
     }
 }

@@ -46,9 +46,12 @@ sealed class ScriptedRunner(Func<IReadOnlyList<string>, ChildOutput> answer) : I
 {
     public List<IReadOnlyList<string>> Calls { get; } = [];
 
-    public ChildOutput Run(IReadOnlyList<string> arguments)
+    public List<TimeSpan?> Timeouts { get; } = [];
+
+    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout)
     {
         Calls.Add(arguments);
+        Timeouts.Add(timeout);
         return answer(arguments);
     }
 

@@ -13,6 +13,15 @@ public sealed class SweepCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    /// <summary>A model folder the sweep accepts (the fake runner never reads it).</summary>
+    string Model(string name)
+    {
+        string dir = Path.Combine(folder, "models", name);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
+        return dir;
+    }
+
     static (int Exit, string Stdout, string Stderr) Sweep(IBenchmarkRunner runner, params string[] args)
     {
         var stdout = new StringWriter();
@@ -36,8 +45,9 @@ public sealed class SweepCommandTests : IDisposable
     {
         var runner = new ScriptedRunner(Answer);
 
-        var (exit, stdout, _) = Sweep(runner, "--model", "tiny", "--model", "tiny-odd", "--threads", "1,2",
-            "--compile", "both", "--repeat", "2", "--out", folder);
+        string results = Path.Combine(folder, "results");
+        var (exit, stdout, _) = Sweep(runner, "--model", Model("tiny"), "--model", Model("tiny-odd"),
+            "--threads", "1,2", "--compile", "both", "--repeat", "2", "--out", results);
 
         Assert.Equal(0, exit);
         Assert.Equal(16, runner.Calls.Count);
@@ -46,8 +56,71 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal("tiny      compiled        2  400.00 [400.00-400.00]  20.00 [20.00-20.00]   1.00", lines[4]);
         Assert.Contains("best threads for tiny-odd compiled: prefill 2 (400.00 tok/s), decode 1 (20.00 tok/s)", lines);
         Assert.Equal(["decode.png", "prefill.png", "results.csv", "results.json"],
-            Directory.GetFiles(folder).Select(Path.GetFileName).Order());
-        Assert.Equal(17, File.ReadAllLines(Path.Combine(folder, "results.csv")).Length);
+            Directory.GetFiles(results).Select(Path.GetFileName).Order());
+        string[] csv = File.ReadAllLines(Path.Combine(results, "results.csv"));
+        Assert.Equal(17, csv.Length);
+        Assert.StartsWith($"{Model("tiny")},eager,off,symmetric_groupwise,1,", csv[1]);
+        Assert.All(runner.Timeouts, timeout => Assert.Equal(TimeSpan.FromSeconds(1800), timeout));
+    }
+
+    [Theory]
+    [InlineData("results.csv")]
+    [InlineData("decode.png")]
+    public void Out_holding_an_earlier_sweeps_file_is_refused_before_any_run(string earlier)
+    {
+        File.WriteAllText(Path.Combine(folder, earlier), "earlier results");
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", Model("m"), "--threads", "1", "--out", folder));
+
+        Assert.Equal($"sweep: --out {folder} already holds {earlier} from an earlier sweep; pass another --out, "
+            + "or --overwrite to replace it", error.Message);
+        Assert.Empty(runner.Calls);
+        Assert.Equal("earlier results", File.ReadAllText(Path.Combine(folder, earlier)));
+    }
+
+    [Fact]
+    public void Overwrite_replaces_an_earlier_sweeps_files()
+    {
+        File.WriteAllText(Path.Combine(folder, "results.csv"), "earlier results");
+        var runner = new ScriptedRunner(Answer);
+
+        var (exit, _, _) = Sweep(runner, "--model", Model("m"), "--threads", "1", "--repeat", "1", "--out", folder,
+            "--overwrite");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("model,mode,compile,", File.ReadAllText(Path.Combine(folder, "results.csv")));
+    }
+
+    [Fact]
+    public void Run_timeout_reaches_the_runner_and_0_means_no_limit()
+    {
+        var limited = new ScriptedRunner(Answer);
+        var unlimited = new ScriptedRunner(Answer);
+
+        Sweep(limited, "--model", Model("m"), "--threads", "1", "--repeat", "1", "--run-timeout", "90");
+        Sweep(unlimited, "--model", Model("m"), "--threads", "1", "--repeat", "1", "--run-timeout", "0");
+
+        Assert.Equal([TimeSpan.FromSeconds(90)], limited.Timeouts);
+        Assert.Equal([null], unlimited.Timeouts);
+    }
+
+    [Fact]
+    public void Timed_out_run_is_a_failed_run_and_the_sweep_goes_on()
+    {
+        var runner = new ScriptedRunner(args => ScriptedRunner.Argument(args, "--threads") == "1"
+            ? new ChildOutput(137, "partial", [], TimedOut: true)
+            : Answer(args));
+
+        var (exit, stdout, stderr) = Sweep(runner, "--model", Model("m"), "--threads", "1,2", "--repeat", "1",
+            "--run-timeout", "5");
+
+        Assert.Equal(CommandLine.Failure, exit);
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.Contains("sweep: run 1 failed (m eager 1 thread): timed out after 5 s", stderr);
+        Assert.Equal(["m", "eager", "1", "failed", "failed", "failed", "1", "of", "1"],
+            stdout.Split('\n')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Theory]
@@ -58,7 +131,8 @@ public sealed class SweepCommandTests : IDisposable
     {
         var runner = new ScriptedRunner(Answer);
 
-        var error = Assert.Throws<UsageException>(() => Sweep(runner, "--model", "m", "--threads", "1", option, value));
+        var error = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", Model("m"), "--threads", "1", option, value));
 
         Assert.Equal(message, error.Message);
         Assert.Empty(runner.Calls);
@@ -71,7 +145,8 @@ public sealed class SweepCommandTests : IDisposable
         File.WriteAllText(file, "keep me");
         var runner = new ScriptedRunner(Answer);
 
-        var error = Assert.Throws<UsageException>(() => Sweep(runner, "--model", "m", "--threads", "1", "--out", file));
+        var error = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", Model("m"), "--threads", "1", "--out", file));
 
         Assert.Equal($"sweep: --out {file} is a file; give a folder for the results", error.Message);
         Assert.Empty(runner.Calls);
@@ -85,7 +160,7 @@ public sealed class SweepCommandTests : IDisposable
             ? new ChildOutput(134, "", ["Aborted"])
             : Answer(args));
 
-        var (exit, stdout, stderr) = Sweep(runner, "--model", "m", "--threads", "1,2", "--repeat", "1");
+        var (exit, stdout, stderr) = Sweep(runner, "--model", Model("m"), "--threads", "1,2", "--repeat", "1");
 
         Assert.Equal(CommandLine.Failure, exit);
         Assert.Equal(2, runner.Calls.Count);
@@ -97,14 +172,14 @@ public sealed class SweepCommandTests : IDisposable
     public void Options_on_the_command_line_override_the_plan_file()
     {
         string plan = Path.Combine(folder, "sweep.yaml");
-        File.WriteAllText(plan, "model: a\nthreads: [1, 2]\nrepeat: 5\ndtype: float32\n");
+        File.WriteAllText(plan, $"model: {Model("a")}\nthreads: [1, 2]\nrepeat: 5\ndtype: float32\n");
         var runner = new ScriptedRunner(Answer);
 
         var (exit, _, _) = Sweep(runner, "--plan", plan, "--repeat", "1", "--threads", "4");
 
         Assert.Equal(0, exit);
         Assert.Equal(
-            [["--model", "a", "--threads", "4", "--json", "--no-stream", "--dtype", "float32"]],
+            [["--model", Model("a"), "--threads", "4", "--json", "--no-stream", "--dtype", "float32"]],
             runner.Calls);
     }
 
@@ -133,6 +208,15 @@ public sealed class SweepCommandTests : IDisposable
         "gemma-bench: sweep: --compile: 'yes' is not off, on or both")]
     [InlineData(new[] { "sweep", "--model", "m", "--threads", "1", "--repeat", "0" },
         "gemma-bench: sweep: --repeat must be at least 1, not 0")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1,2,1" },
+        "gemma-bench: sweep: --threads: 1 is given twice; give each thread count once\n")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1", "--groupsize", "48" },
+        "gemma-bench: sweep: --groupsize must be one of 32, 64, 128, 256 (got 48)\n")]
+    [InlineData(new[] { "sweep", "--model", "/no/such/model", "--threads", "1" },
+        "gemma-bench: sweep: --model: no directory /no/such/model; give a local model directory or a hub id "
+        + "such as google/gemma-3-1b-it\n")]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1", "--run-timeout", "-1" },
+        "gemma-bench: sweep: --run-timeout must be 0 (no limit) or more seconds, not -1\n")]
     public void Bad_options_exit_2_before_any_run(string[] args, string message)
     {
         var stderr = new StringWriter();

@@ -21,11 +21,11 @@ public sealed class SweepFilesTests : IDisposable
 
         Assert.Equal(14, lines.Length);
         Assert.Equal(string.Join(',', SweepFiles.CsvColumns), lines[0]);
-        Assert.Equal("org/small,eager,off,,1,false,1,ok,55,0.55,64,1.5,1.5,100,20,0.25,0,,123456789,", lines[1]);
-        Assert.Equal("org/small,eager,off,,4,true,1,ok,55,0.36666666666666664,64,1.5,1,150,35,0.25,0,,123456789,",
+        Assert.Equal("org/small,eager,off,symmetric_groupwise,1,false,1,ok,55,0.55,64,1.5,1.5,100,20,0.25,0,,123456789,", lines[1]);
+        Assert.Equal("org/small,eager,off,symmetric_groupwise,4,true,1,ok,55,0.36666666666666664,64,1.5,1,150,35,0.25,0,,123456789,",
             lines[3]);
-        Assert.Equal("org/big,eager,off,,4,true,1,failed,,,,,,,,,,,,exit code 1: out of memory", lines[6]);
-        Assert.Equal("org/small,eager,off,,1,false,2,failed,,,,,,,,,,,,"
+        Assert.Equal("org/big,eager,off,symmetric_groupwise,4,true,1,failed,,,,,,,,,,,,exit code 1: out of memory", lines[6]);
+        Assert.Equal("org/small,eager,off,symmetric_groupwise,1,false,2,failed,,,,,,,,,,,,"
             + "\"bad output: it printed nothing on stdout, expected one JSON object\"", lines[7]);
         Assert.Equal("", lines[13]);
     }

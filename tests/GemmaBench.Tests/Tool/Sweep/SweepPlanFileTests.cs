@@ -31,6 +31,8 @@ public sealed class SweepPlanFileTests : IDisposable
             prompt: "Once upon a time"
             repeat: 2
             out: results/
+            overwrite: true
+            run-timeout: 600
             """);
 
         var plan = SweepPlanFile.Load(path);
@@ -41,6 +43,7 @@ public sealed class SweepPlanFileTests : IDisposable
         Assert.Equal(["int4"], plan.QuantSchemes);
         Assert.Equal((32, "tiled", "bfloat16", 16, "Once upon a time", 2, "results/"),
             (plan.GroupSize, plan.Int4Kernel, plan.Dtype, plan.MaxNewTokens, plan.Prompt, plan.Repeat, plan.Out));
+        Assert.Equal((true, 600), (plan.Overwrite, plan.RunTimeoutSeconds));
         Assert.Equal(12, plan.Configurations().Count);
     }
 
@@ -61,7 +64,7 @@ public sealed class SweepPlanFileTests : IDisposable
     public void Unknown_key_fails_with_its_line_and_the_known_keys()
     {
         Assert.Equal($"{path}:3: treads: unknown key; known keys are model, threads, compile, quant-scheme, "
-            + "groupsize, int4-kernel, dtype, max-new-tokens, prompt, repeat, out",
+            + "groupsize, int4-kernel, dtype, max-new-tokens, prompt, repeat, out, overwrite, run-timeout",
             Error("model: tiny\n\ntreads: [1, 2]\n"));
     }
 
@@ -80,11 +83,19 @@ public sealed class SweepPlanFileTests : IDisposable
     }
 
     [Fact]
+    public void Thread_count_given_twice_across_items_fails_with_the_line_of_the_second()
+    {
+        Assert.Equal($"{path}:4: threads: 2 is given twice; give each thread count once",
+            Error("model: tiny\nthreads:\n  - 1,2\n  - 2\n"));
+    }
+
+    [Fact]
     public void Wrong_types_fail_with_the_line_and_key()
     {
         Assert.Equal($"{path}:2: repeat: 'three' is not a whole number", Error("model: tiny\nrepeat: three\n"));
         Assert.Equal($"{path}:1: dtype: expected a single value", Error("dtype: [a, b]\n"));
         Assert.Equal($"{path}:1: compile: 'maybe' is not off, on or both", Error("compile: maybe\n"));
+        Assert.Equal($"{path}:1: overwrite: 'yes please' is not true or false", Error("overwrite: yes please\n"));
         Assert.Equal($"{path}:2: model: expected one value or a list", Error("threads: [1]\nmodel: {a: b}\n"));
     }
 
