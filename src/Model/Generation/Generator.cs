@@ -64,8 +64,7 @@ public sealed class Generator(IDecoderStep model)
                         logits[eos] = double.NegativeInfinity;
                 }
             }
-            using var best = logits.argmax();
-            return (int)best.item<long>();
+            return GreedyChoice.ArgMax(logits);
         }
     }
 }

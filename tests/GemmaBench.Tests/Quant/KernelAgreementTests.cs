@@ -68,6 +68,27 @@ public class KernelAgreementTests
     }
 
     [Theory]
+    [InlineData(1f)]
+    [InlineData(-1f)]
+    public void Largest_nibbles_times_largest_activations_do_not_overflow_the_integer_sums(float sign)
+    {
+        // Every weight quantizes to +7 (stored nibble 15) and every activation to ±127: the AVX-512 tiles add
+        // four int16 lanes of 2 × (15 × 127 × 2) before widening, their largest possible sum. Each weight comes
+        // back as 7 × bfloat16(1/7) = 7 × 0.142578125.
+        using var weight = ones(8, 640);
+        using var x = full(1, 640, sign);
+        foreach (var path in new[] { ManagedPath.Avx512, ManagedPath.Avx2, ManagedPath.Portable })
+        {
+            if (!ManagedPaths.IsSupported(path))
+                continue;
+            using var kernel = new ManagedKernel(Int4Weight.Quantize(weight, 32), threads: 1, path);
+            using var actual = kernel.Forward(x);
+            foreach (float value in actual.data<float>().ToArray())
+                Assert.Equal(sign * 640f * 7 * 0.142578125f, value, 1e-3f);
+        }
+    }
+
+    [Theory]
     [InlineData(Int4Kernel.Int4Pack, 1e-2)]
     [InlineData(Int4Kernel.DynQuant, 3e-2)]
     [InlineData(Int4Kernel.Auto, 2e-2)]

@@ -13,6 +13,9 @@ internal static unsafe class DotAvx512
 {
     private const int Stride = PackedWeight.BlockStride;
     private const int ScaleStride = PackedWeight.ScaleStride;
+    // Tiles ask for the weights 4 KiB ahead of the block being multiplied: one thread then reads 26–29 GB/s on
+    // cold LM heads instead of 23 (eng/bench --only decode); 1–2 KiB ahead was too late to matter.
+    private const int PrefetchDistance = 4096;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot1(byte* w, ushort* ws, QuantizedActivations a, int row)
@@ -69,14 +72,21 @@ internal static unsafe class DotAvx512
             var x0 = Vector512.Load(x + b * 128);
             var x1 = Vector512.Load(x + b * 128 + 64);
             byte* wb = w + b * Stride;
-            var s0 = Sums(wb, x0, x1, mask, ones);
-            var s1 = Sums(wb + 64, x0, x1, mask, ones);
-            var s2 = Sums(wb + 128, x0, x1, mask, ones);
-            var s3 = Sums(wb + 192, x0, x1, mask, ones);
-            var s01 = Avx512F.UnpackLow(s0, s1) + Avx512F.UnpackHigh(s0, s1);
-            var s23 = Avx512F.UnpackLow(s2, s3) + Avx512F.UnpackHigh(s2, s3);
-            var sums = Avx512F.UnpackLow(s01.AsInt64(), s23.AsInt64()).AsInt32()
-                + Avx512F.UnpackHigh(s01.AsInt64(), s23.AsInt64()).AsInt32()
+            Sse.Prefetch0(wb + PrefetchDistance);
+            Sse.Prefetch0(wb + PrefetchDistance + 64);
+            Sse.Prefetch0(wb + PrefetchDistance + 128);
+            Sse.Prefetch0(wb + PrefetchDistance + 192);
+            var p0 = Pairs(wb, x0, x1, mask);
+            var p1 = Pairs(wb + 64, x0, x1, mask);
+            var p2 = Pairs(wb + 128, x0, x1, mask);
+            var p3 = Pairs(wb + 192, x0, x1, mask);
+            var p01 = Avx512F.UnpackLow(p0.AsInt32(), p1.AsInt32()).AsInt16()
+                + Avx512F.UnpackHigh(p0.AsInt32(), p1.AsInt32()).AsInt16();
+            var p23 = Avx512F.UnpackLow(p2.AsInt32(), p3.AsInt32()).AsInt16()
+                + Avx512F.UnpackHigh(p2.AsInt32(), p3.AsInt32()).AsInt16();
+            var folded = Avx512F.UnpackLow(p01.AsInt64(), p23.AsInt64()).AsInt16()
+                + Avx512F.UnpackHigh(p01.AsInt64(), p23.AsInt64()).AsInt16();
+            var sums = Avx512BW.MultiplyAddAdjacent(folded, ones)
                 + Avx512F.ShiftLeftLogical(Vector512.Load(offsets + b * 16), 2);
             var weightScales = Avx512F.ShiftLeftLogical(
                 Avx512F.ConvertToVector512UInt32(Vector256.Load(ws + b * ScaleStride)), 16).AsSingle();
@@ -117,6 +127,20 @@ internal static unsafe class DotAvx512
         out0[stride] = Vector512.Sum(acc1);
         out0[2 * stride] = Vector512.Sum(acc2);
         out0[3 * stride] = Vector512.Sum(acc3);
+    }
+
+    /// <summary>
+    /// A block's int16 sums, 8 lanes per group. Each lane is at most 4 × 15 × 128 in magnitude, so the tile
+    /// can add four lanes in int16 (≤ 30720) before widening: two word-pair unpack levels fold the four rows
+    /// (lane pairs stay within one row), and one multiply-add with ones makes the int32 sums.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Pairs(byte* w, Vector512<sbyte> x0, Vector512<sbyte> x1, Vector512<byte> mask)
+    {
+        var packed = Vector512.Load(w);
+        var low = packed & mask;
+        var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
+        return Avx512BW.Add(Avx512BW.MultiplyAddAdjacent(low, x0), Avx512BW.MultiplyAddAdjacent(high, x1));
     }
 
     /// <summary>A block's int32 sums, 4 lanes per group, before the offset correction.</summary>
