@@ -17,7 +17,8 @@ for preset in gemma-3-270m gemma-3-1b; do
   models+=(--model "$dir")
 done
 
-common=(--threads 1,2 --repeat "$repeat" --max-new-tokens 64)
+# --overwrite: artifacts/results holds this script's own previous run, replaced on purpose.
+common=(--threads 1,2 --repeat "$repeat" --max-new-tokens 64 --overwrite)
 echo "## INT4 (symmetric_groupwise, group size 32, auto kernel), float32 compute"
 "$tool" sweep "${models[@]}" "${common[@]}" --compile both --out "$root/artifacts/results/int4"
 for dtype in bfloat16 float32; do
