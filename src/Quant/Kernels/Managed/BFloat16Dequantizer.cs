@@ -29,57 +29,83 @@ internal static unsafe class BFloat16Dequantizer
     }
 
     /// <summary>
-    /// Per block, the table holds value 16·j + nibble of group j (two vectors of 32 words: groups 0–1, 2–3).
-    /// The nibbles become indices 16·j + nibble (low nibbles in L, high ones in H, byte 16·j + i of each);
-    /// one byte permute per group puts group j's 16 low then 16 high indices into the low bytes of 32 words
-    /// (a word permute reads only its index's low 6 bits), and one word permute looks the values up.
+    /// Per block, a table holds value 16·j + nibble of group j (two vectors of 32 words: groups 0–1, 2–3). As
+    /// −m × s is exactly the negation of m × s and rounds to its negation, only m × s for m = 1..8 are
+    /// multiplied and rounded (one vector per two groups); a word permute places them, the sign flips for
+    /// nibbles 0–7 and the zero keeps only s's sign. The nibbles become indices 16·j + nibble (low nibbles
+    /// in L, high ones in H, byte 16·j + i of each); one byte permute per group puts group j's 16 low then
+    /// 16 high indices into the low bytes of 32 words (a word permute reads only its index's low 5 bits),
+    /// and one word permute looks the values up.
+    /// Limitation: a scale of bfloat16 infinity (from a float scale beyond bfloat16's range, which
+    /// quantizing finite weights cannot produce) gives 0 where the scalar definition gives NaN (0 × ∞).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LookupRows(PackedWeight weight, ushort* destination, int first, int end)
     {
         int columns = weight.Columns, blocks = columns / PackedWeight.BlockInputs;
-        var levels = Vector512.Create(-8f, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7);
+        // Row pointers computed here: a call in the row loop would make the JIT spill every constant vector.
+        byte* weights = weight.RowWeights(0);
+        ushort* scales = weight.RowScales(0);
+        long tileBytes = (long)Tile * weight.RowBytes, tileScales = (long)Tile * weight.ScalesPerRow;
+        var magnitudes = Vector512.Create(1f, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8);
         var roundingBias = Vector512.Create(0x7FFFu);
         var one = Vector512.Create(1u);
         var nibble = Vector512.Create((byte)0x0F);
-        var upperWords = UpperWordIndices();
-        var groupBase = GroupBase();
-        var spread0 = SpreadIndices();
+        // Word 16·g + nibble of a table: the upper word of lane 8·g + m − 1, m = |nibble − 8| (1 for the zero,
+        // which keeps only the sign); the sign flips below nibble 8.
+        var tableIndices = Vector512.Create((ushort)15, 13, 11, 9, 7, 5, 3, 1, 1, 1, 3, 5, 7, 9, 11, 13,
+            31, 29, 27, 25, 23, 21, 19, 17, 17, 17, 19, 21, 23, 25, 27, 29);
+        var sign = Vector512.Create((ushort)0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000,
+            0, 0, 0, 0, 0, 0, 0, 0, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000,
+            0, 0, 0, 0, 0, 0, 0, 0);
+        var keep = Vector512.Create((ushort)0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
+            0x8000, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
+            0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
+            0x8000, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF);
+        // From a block's 16 scale words (group j at 4·j) and zeros (words 32 on): floats whose lanes 0–7 hold
+        // one group's scale and lanes 8–15 the next group's.
+        var scales01 = Vector512.Create(0x20u, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+            0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020).AsUInt16();
+        var scales23 = Vector512.Create(0x80020u, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020,
+            0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020).AsUInt16();
+        // 16·j at byte 16·j + i turns group j's nibbles into table indices.
+        var groupBase = Vector512.Create(0ul, 0, 0x1010101010101010, 0x1010101010101010,
+            0x2020202020202020, 0x2020202020202020, 0x3030303030303030, 0x3030303030303030).AsByte();
+        // Group 0's output word m from L (m < 16) or H (m ≥ 16; byte 64 + i of a two-vector permute is byte i
+        // of the second vector), in both bytes of the word (only the low one counts).
+        var spread0 = Vector512.Create((ushort)0x0000, 0x0101, 0x0202, 0x0303, 0x0404, 0x0505, 0x0606, 0x0707,
+            0x0808, 0x0909, 0x0A0A, 0x0B0B, 0x0C0C, 0x0D0D, 0x0E0E, 0x0F0F,
+            0x4040, 0x4141, 0x4242, 0x4343, 0x4444, 0x4545, 0x4646, 0x4747,
+            0x4848, 0x4949, 0x4A4A, 0x4B4B, 0x4C4C, 0x4D4D, 0x4E4E, 0x4F4F).AsByte();
         var spread1 = spread0 + Vector512.Create((byte)16);
         var spread2 = spread0 + Vector512.Create((byte)32);
         var spread3 = spread0 + Vector512.Create((byte)48);
         for (int n = first; n < end; n++)
         {
-            byte* w = weight.RowWeights(n);
-            ushort* ws = weight.RowScales(n);
+            byte* w = weights + (n >> 2) * tileBytes + (n & 3) * PackedWeight.BlockBytes;
+            ushort* ws = scales + (n >> 2) * tileScales + (n & 3);
             ushort* dst = destination + (long)n * columns;
             for (int b = 0; b < blocks; b++, w += Stride, ws += ScaleStride, dst += PackedWeight.BlockInputs)
             {
-                var r0 = Round(levels * Scale(ws), roundingBias, one);
-                var r1 = Round(levels * Scale(ws + Tile), roundingBias, one);
-                var r2 = Round(levels * Scale(ws + 2 * Tile), roundingBias, one);
-                var r3 = Round(levels * Scale(ws + 3 * Tile), roundingBias, one);
-                var table01 = Avx512BW.PermuteVar32x16x2(r0, upperWords, r1);
-                var table23 = Avx512BW.PermuteVar32x16x2(r2, upperWords, r3);
+                var scaleWords = Vector256.Load(ws).ToVector512Unsafe();
+                var s01 = Avx512BW.PermuteVar32x16x2(scaleWords, scales01, Vector512<ushort>.Zero).AsSingle();
+                var s23 = Avx512BW.PermuteVar32x16x2(scaleWords, scales23, Vector512<ushort>.Zero).AsSingle();
+                var table01 = Table(Round(magnitudes * s01, roundingBias, one), tableIndices, sign, keep);
+                var table23 = Table(Round(magnitudes * s23, roundingBias, one), tableIndices, sign, keep);
 
                 var packed = Vector512.Load(w);
                 var low = Avx512F.TernaryLogic(packed, nibble, groupBase, 0xEA);
                 var high = Avx512F.TernaryLogic(Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte(),
                     nibble, groupBase, 0xEA);
-                Look(table01, table23, Avx512Vbmi.PermuteVar64x8x2(low, spread0, high), dst);
-                Look(table01, table23, Avx512Vbmi.PermuteVar64x8x2(low, spread1, high), dst + 32);
-                Look(table01, table23, Avx512Vbmi.PermuteVar64x8x2(low, spread2, high), dst + 64);
-                Look(table01, table23, Avx512Vbmi.PermuteVar64x8x2(low, spread3, high), dst + 96);
+                Look(table01, Avx512Vbmi.PermuteVar64x8x2(low, spread0, high), dst);
+                Look(table01, Avx512Vbmi.PermuteVar64x8x2(low, spread1, high), dst + 32);
+                Look(table23, Avx512Vbmi.PermuteVar64x8x2(low, spread2, high), dst + 64);
+                Look(table23, Avx512Vbmi.PermuteVar64x8x2(low, spread3, high), dst + 96);
             }
         }
         if (blocks * PackedWeight.BlockInputs < columns)
             ConvertTail(weight, destination, first, end, blocks);
     }
-
-    /// <summary>The scale at ws (bfloat16) as a float in every lane; reads the next scale too (padded).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Scale(ushort* ws) =>
-        Vector512.ShiftLeft(Vector512.Create(*(uint*)ws), 16).AsSingle();
 
     /// <summary>Float bits + rounding to nearest even; the bfloat16 is the upper word of each lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -89,38 +115,15 @@ internal static unsafe class BFloat16Dequantizer
         return (bits + bias + (Vector512.ShiftRightLogical(bits, 16) & one)).AsUInt16();
     }
 
+    /// <summary>(rounded[index] ^ sign) &amp; keep: two groups' 16 values from their rounded m × s.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Look(Vector512<ushort> table01, Vector512<ushort> table23, Vector512<byte> indices,
-        ushort* dst) =>
-        Avx512BW.PermuteVar32x16x2(table01, indices.AsUInt16(), table23).Store(dst);
+    private static Vector512<ushort> Table(Vector512<ushort> rounded, Vector512<ushort> indices,
+        Vector512<ushort> sign, Vector512<ushort> keep) =>
+        Avx512F.TernaryLogic(Avx512BW.PermuteVar32x16(rounded, indices), sign, keep, 0x28);
 
-    /// <summary>Word p of a table from two rounded vectors: the upper word of lane p of the pair.</summary>
-    private static Vector512<ushort> UpperWordIndices()
-    {
-        Span<ushort> indices = stackalloc ushort[32];
-        for (int p = 0; p < 32; p++)
-            indices[p] = (ushort)(p < 16 ? 2 * p + 1 : 32 + 2 * (p - 16) + 1);
-        return Vector512.Create<ushort>(indices);
-    }
-
-    /// <summary>16·j at byte 16·j + i: turns group j's nibbles into table indices.</summary>
-    private static Vector512<byte> GroupBase()
-    {
-        Span<byte> bases = stackalloc byte[64];
-        for (int i = 0; i < 64; i++)
-            bases[i] = (byte)(i / 16 * 16);
-        return Vector512.Create<byte>(bases);
-    }
-
-    /// <summary>Group 0's output word m from L (m &lt; 16) or H (m ≥ 16), byte 16 + i of a two-vector permute
-    /// being byte i of the second vector; both bytes of the word get it (only the low one counts).</summary>
-    private static Vector512<byte> SpreadIndices()
-    {
-        Span<byte> indices = stackalloc byte[64];
-        for (int m = 0; m < 32; m++)
-            indices[2 * m] = indices[2 * m + 1] = (byte)(m < 16 ? m : 64 + m - 16);
-        return Vector512.Create<byte>(indices);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Look(Vector512<ushort> table, Vector512<byte> indices, ushort* dst) =>
+        Avx512BW.PermuteVar32x16(table, indices.AsUInt16()).Store(dst);
 
     /// <summary>Without VBMI: every weight widened, converted, multiplied by its scale and rounded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
