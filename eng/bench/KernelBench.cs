@@ -68,8 +68,14 @@ internal sealed class KernelBench(BenchOptions options)
             if (options.Includes("dequantize"))
                 ReportDequantize(model, k, n, path, () => managed.DequantizeBFloat16(scratch, lookUp));
             if (options.Includes("dequant+bf16"))
-                Report(model, k, n, $"prefill dequant+bf16 {path}", threads, rows, int4Bytes,
-                    [() => { managed.DequantizeBFloat16(scratch, lookUp); return nn.functional.linear(xb, scratch); }]);
+            {
+                Func<Tensor> call = () =>
+                {
+                    managed.DequantizeBFloat16(scratch, lookUp);
+                    return nn.functional.linear(xb, scratch);
+                };
+                Report(model, k, n, $"prefill dequant+bf16 {path}", threads, rows, int4Bytes, [call]);
+            }
         }
         if (options.Includes("managed"))
             Report(model, k, n, "prefill managed", threads, rows, int4Bytes, [() => managed.Forward(x)]);
@@ -78,7 +84,8 @@ internal sealed class KernelBench(BenchOptions options)
         if (options.Includes("int4pack"))
             Report(model, k, n, "prefill int4pack", threads, rows, int4Bytes, [() => int4pack.Forward(xb)]);
         if (options.Includes("bf16"))
-            Report(model, k, n, "prefill bf16", threads, rows, 2L * n * k, [() => nn.functional.linear(xb, bf16)]);
+            Report(model, k, n, "prefill bf16", threads, rows, 2L * n * k,
+                [() => nn.functional.linear(xb, bf16)]);
     }
 
     /// <summary>Dequantization alone (always on the calling thread), into a reused bfloat16 buffer.</summary>

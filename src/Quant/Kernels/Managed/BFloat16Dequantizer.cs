@@ -5,11 +5,11 @@ using System.Runtime.Intrinsics.X86;
 namespace GemmaBench.Quant.Kernels.Managed;
 
 /// <summary>
-/// Packed 4-bit weight rows → bfloat16 [out, in], each value (nibble − 8) × its group's bfloat16 scale rounded
-/// to nearest even exactly as <see cref="PackedWeight.ToBFloat16"/> does. A group has only 16 possible values,
-/// so with AVX-512 VBMI each block of 128 inputs computes its 4 × 16 bfloat16 values once (4 multiplies and
-/// roundings) and the 128 weights look them up with two-table permutes (<see cref="LookupRows"/>); otherwise
-/// every weight is converted, multiplied and rounded (<see cref="ConvertRows"/>).
+/// Packed 4-bit weight rows → bfloat16 [out, in]: each value (nibble − 8) × its group's bfloat16 scale,
+/// rounded to nearest even exactly as <see cref="PackedWeight.ToBFloat16"/> does. A group has only 16
+/// possible values, so with AVX-512 VBMI each block of 128 inputs computes its 4 × 16 values once and its
+/// weights look them up with permutes (<see cref="LookupRows"/>, ~4× faster); otherwise every weight is
+/// converted, multiplied and rounded (<see cref="ConvertRows"/>).
 /// </summary>
 internal static unsafe class BFloat16Dequantizer
 {
@@ -29,13 +29,13 @@ internal static unsafe class BFloat16Dequantizer
     }
 
     /// <summary>
-    /// Per block, a table holds value 16·j + nibble of group j (two vectors of 32 words: groups 0–1, 2–3). As
-    /// −m × s is exactly the negation of m × s and rounds to its negation, only m × s for m = 1..8 are
-    /// multiplied and rounded (one vector per two groups); a word permute places them, the sign flips for
-    /// nibbles 0–7 and the zero keeps only s's sign. The nibbles become indices 16·j + nibble (low nibbles
-    /// in L, high ones in H, byte 16·j + i of each); one byte permute per group puts group j's 16 low then
-    /// 16 high indices into the low bytes of 32 words (a word permute reads only its index's low 5 bits),
-    /// and one word permute looks the values up.
+    /// Per block, two tables of 32 words (groups 0–1, 2–3) hold value 16·j + nibble of group j. As −m × s is
+    /// exactly the negation of m × s and rounds to its negation, only m × s for m = 1..8 are multiplied and
+    /// rounded (one vector per two groups); a word permute places them, flipping the sign below nibble 8,
+    /// and the zero keeps only s's sign. The nibbles become indices 16·j + nibble (low nibbles in L, high
+    /// ones in H, byte 16·j + i of each); per group, a byte permute puts its 16 low then 16 high indices into
+    /// the low bytes of 32 words (a word permute reads only its index's low 5 bits) and a word permute looks
+    /// the values up.
     /// Limitation: a scale of bfloat16 infinity (from a float scale beyond bfloat16's range, which
     /// quantizing finite weights cannot produce) gives 0 where the scalar definition gives NaN (0 × ∞).
     /// </summary>
@@ -50,9 +50,10 @@ internal static unsafe class BFloat16Dequantizer
         var magnitudes = Vector512.Create(1f, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8);
         var roundingBias = Vector512.Create(0x7FFFu);
         var one = Vector512.Create(1u);
+        var zero = Vector512<ushort>.Zero;
         var nibble = Vector512.Create((byte)0x0F);
-        // Word 16·g + nibble of a table: the upper word of lane 8·g + m − 1, m = |nibble − 8| (1 for the zero,
-        // which keeps only the sign); the sign flips below nibble 8.
+        // Word 16·g + nibble of a table: the upper word of lane 8·g + m − 1, m = |nibble − 8| (1 for the
+        // zero, which keeps only the sign); the sign flips below nibble 8.
         var tableIndices = Vector512.Create((ushort)15, 13, 11, 9, 7, 5, 3, 1, 1, 1, 3, 5, 7, 9, 11, 13,
             31, 29, 27, 25, 23, 21, 19, 17, 17, 17, 19, 21, 23, 25, 27, 29);
         var sign = Vector512.Create((ushort)0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000, 0x8000,
@@ -62,17 +63,17 @@ internal static unsafe class BFloat16Dequantizer
             0x8000, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
             0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF,
             0x8000, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF);
-        // From a block's 16 scale words (group j at 4·j) and zeros (words 32 on): floats whose lanes 0–7 hold
-        // one group's scale and lanes 8–15 the next group's.
+        // From a block's 16 scale words (group j at 4·j) and zeros (words 32 on): floats whose lanes 0–7
+        // hold one group's scale and lanes 8–15 the next group's.
         var scales01 = Vector512.Create(0x20u, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
             0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020, 0x40020).AsUInt16();
-        var scales23 = Vector512.Create(0x80020u, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020,
-            0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020).AsUInt16();
+        var scales23 = Vector512.Create(0x80020u, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020, 0x80020,
+            0x80020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020, 0xC0020).AsUInt16();
         // 16·j at byte 16·j + i turns group j's nibbles into table indices.
         var groupBase = Vector512.Create(0ul, 0, 0x1010101010101010, 0x1010101010101010,
             0x2020202020202020, 0x2020202020202020, 0x3030303030303030, 0x3030303030303030).AsByte();
-        // Group 0's output word m from L (m < 16) or H (m ≥ 16; byte 64 + i of a two-vector permute is byte i
-        // of the second vector), in both bytes of the word (only the low one counts).
+        // Group 0's output word m from L (m < 16) or H (m ≥ 16; byte 64 + i of a two-vector permute is
+        // byte i of the second vector), in both bytes of the word (only the low one counts).
         var spread0 = Vector512.Create((ushort)0x0000, 0x0101, 0x0202, 0x0303, 0x0404, 0x0505, 0x0606, 0x0707,
             0x0808, 0x0909, 0x0A0A, 0x0B0B, 0x0C0C, 0x0D0D, 0x0E0E, 0x0F0F,
             0x4040, 0x4141, 0x4242, 0x4343, 0x4444, 0x4545, 0x4646, 0x4747,
@@ -88,8 +89,8 @@ internal static unsafe class BFloat16Dequantizer
             for (int b = 0; b < blocks; b++, w += Stride, ws += ScaleStride, dst += PackedWeight.BlockInputs)
             {
                 var scaleWords = Vector256.Load(ws).ToVector512Unsafe();
-                var s01 = Avx512BW.PermuteVar32x16x2(scaleWords, scales01, Vector512<ushort>.Zero).AsSingle();
-                var s23 = Avx512BW.PermuteVar32x16x2(scaleWords, scales23, Vector512<ushort>.Zero).AsSingle();
+                var s01 = Avx512BW.PermuteVar32x16x2(scaleWords, scales01, zero).AsSingle();
+                var s23 = Avx512BW.PermuteVar32x16x2(scaleWords, scales23, zero).AsSingle();
                 var table01 = Table(Round(magnitudes * s01, roundingBias, one), tableIndices, sign, keep);
                 var table23 = Table(Round(magnitudes * s23, roundingBias, one), tableIndices, sign, keep);
 
@@ -149,9 +150,11 @@ internal static unsafe class BFloat16Dequantizer
         ConvertTail(weight, destination, first, end, blocks);
     }
 
-    /// <summary>Columns from block <paramref name="firstBlock"/> on: whole groups vectorized, then scalar.</summary>
+    /// <summary>Columns from block <paramref name="firstBlock"/> on: whole groups vectorized, then
+    /// scalar.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ConvertTail(PackedWeight weight, ushort* destination, int first, int end, int firstBlock)
+    private static void ConvertTail(PackedWeight weight, ushort* destination, int first, int end,
+        int firstBlock)
     {
         int columns = weight.Columns;
         for (int n = first; n < end; n++)
@@ -165,12 +168,14 @@ internal static unsafe class BFloat16Dequantizer
                 for (; k + 32 <= columns; k += 32)
                 {
                     int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
-                    ConvertGroup(w + block * Stride + j * 16, ws[PackedWeight.ScaleIndex(block, j)], dst + k);
+                    ushort scale = ws[PackedWeight.ScaleIndex(block, j)];
+                    ConvertGroup(w + block * Stride + j * 16, scale, dst + k);
                 }
             }
             for (; k < columns; k++)
             {
-                int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
+                int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
+                int i = k % 32;
                 byte packed = w[block * Stride + j * 16 + (i & 15)];
                 int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
                 float scale = PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]);
@@ -179,7 +184,7 @@ internal static unsafe class BFloat16Dequantizer
         }
     }
 
-    /// <summary>One group's 16 packed bytes: low nibbles are inputs 0–15, high nibbles inputs 16–31.</summary>
+    /// <summary>One group's 16 packed bytes: low nibbles are inputs 0–15, high ones inputs 16–31.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ConvertGroup(byte* packed, ushort scaleBits, ushort* dst)
     {
@@ -189,7 +194,7 @@ internal static unsafe class BFloat16Dequantizer
         ConvertHalf(Vector128.ShiftRightLogical(bytes, 4), scale, dst + 16);
     }
 
-    /// <summary>16 unsigned nibbles (value + 8) → value × scale as bfloat16, rounded like ToBFloat16.</summary>
+    /// <summary>16 unsigned nibbles (value + 8) → value × scale as bfloat16, rounded as ToBFloat16.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ConvertHalf(Vector128<byte> nibbles, Vector512<float> scale, ushort* dst)
     {
