@@ -61,12 +61,39 @@ internal sealed class KernelBench(BenchOptions options)
         using var x = randn(rows, k);
         using var xb = x.to(ScalarType.BFloat16);
 
-        Report(model, k, n, "prefill managed", threads, rows, int4Bytes, [() => managed.Forward(x)]);
-        Report(model, k, n, "prefill dequant+bf16", threads, rows, int4Bytes,
-            [() => { using var d = managed.DequantizeBFloat16(); return nn.functional.linear(xb, d); }]);
-        Report(model, k, n, "prefill auto", threads, rows, int4Bytes, [() => auto.Forward(x)]);
-        Report(model, k, n, "prefill int4pack", threads, rows, int4Bytes, [() => int4pack.Forward(xb)]);
-        Report(model, k, n, "prefill bf16", threads, rows, 2L * n * k, [() => nn.functional.linear(xb, bf16)]);
+        using var scratch = empty([n, k], ScalarType.BFloat16);
+        foreach (bool lookUp in new[] { false, true })
+        {
+            string path = lookUp ? "lookup" : "convert";
+            if (options.Includes("dequantize"))
+                ReportDequantize(model, k, n, path, () => managed.DequantizeBFloat16(scratch, lookUp));
+            if (options.Includes("dequant+bf16"))
+            {
+                Func<Tensor> call = () =>
+                {
+                    managed.DequantizeBFloat16(scratch, lookUp);
+                    return nn.functional.linear(xb, scratch);
+                };
+                Report(model, k, n, $"prefill dequant+bf16 {path}", threads, rows, int4Bytes, [call]);
+            }
+        }
+        if (options.Includes("managed"))
+            Report(model, k, n, "prefill managed", threads, rows, int4Bytes, [() => managed.Forward(x)]);
+        if (options.Includes("auto"))
+            Report(model, k, n, "prefill auto", threads, rows, int4Bytes, [() => auto.Forward(x)]);
+        if (options.Includes("int4pack"))
+            Report(model, k, n, "prefill int4pack", threads, rows, int4Bytes, [() => int4pack.Forward(xb)]);
+        if (options.Includes("bf16"))
+            Report(model, k, n, "prefill bf16", threads, rows, 2L * n * k,
+                [() => nn.functional.linear(xb, bf16)]);
+    }
+
+    /// <summary>Dequantization alone (always on the calling thread), into a reused bfloat16 buffer.</summary>
+    private void ReportDequantize(string model, int k, int n, string path, Action call)
+    {
+        double median = QuietMachine.Measure(() => Median([() => { call(); return empty(0); }]));
+        Console.WriteLine($"{model,-5} {k,5}x{n,-6} {"dequantize " + path,-36}  " +
+            $"{median * 1e6,10:F1} us  {(double)n * k / median / 1e9,6:F2} weights/ns");
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 // INT4 kernel benchmark (not part of the test run). Usage:
 //   dotnet run -c Release --project eng/bench -- [--threads 1,2] [--model 270m|1b|all] [--omp-passive] [--quick]
 //     [--only memory|decode|prefill|interleaved|load] [--shape KxN] [--rows 55] [--kernels managed,int4pack,bf16,f32]
+//     (prefill: --kernels dequantize,dequant+bf16,managed,auto,int4pack,bf16)
 // Prints one line per (shape, kernel, threads): median µs per product and GB/s of weights read.
 using GemmaBench.Bench;
 using GemmaBench.Quant;

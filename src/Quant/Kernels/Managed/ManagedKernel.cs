@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +15,6 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     private readonly WorkerThreads _threads;
     private readonly ManagedPath _path;
     private float* _output;
-    private ushort* _dequantized;
 
     public ManagedKernel(Int4Weight weight, int threads, ManagedPath? path = null)
         : this(new PackedWeight(weight), threads, path)
@@ -94,30 +92,24 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
     }
 
     /// <summary>Writes the weight as bfloat16 into a contiguous [out, in] tensor.</summary>
-    public void DequantizeBFloat16(Tensor destination)
+    public void DequantizeBFloat16(Tensor destination) => DequantizeBFloat16(destination, lookUp: true);
+
+    /// <summary>As <see cref="DequantizeBFloat16(Tensor)"/>; without lookUp, by the per-weight conversion
+    /// (the path of CPUs without AVX-512 VBMI), for tests and benchmarks.</summary>
+    internal void DequantizeBFloat16(Tensor destination, bool lookUp)
     {
         if (destination.shape[0] != _weight.Rows || destination.shape[1] != _weight.Columns)
             throw new QuantException(
                 $"Internal: dequantizing into shape [{string.Join(", ", destination.shape)}].");
-        _dequantized = (ushort*)TensorMemory.Pointer(destination, ScalarType.BFloat16);
+        var dst = (ushort*)TensorMemory.Pointer(destination, ScalarType.BFloat16);
         // On the calling thread only: libtorch's OpenMP threads run the matrix product right after, and
         // waking our workers in between made them fight for the cores (2-thread prefill of the synthetic
         // 270m: median ~440 tok/s with workers, ~540–700 without, both still varying run to run).
-        Execute(0, _weight.Rows);
-        _dequantized = null;
+        BFloat16Dequantizer.Rows(_weight, dst, 0, _weight.Rows, lookUp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Execute(int first, int end)
-    {
-        if (_dequantized != null)
-        {
-            for (int n = first; n < end; n++)
-                DequantizeRow(n);
-            return;
-        }
-        MultiplyRows(_activations, _output, _weight.Rows, first, end);
-    }
+    public void Execute(int first, int end) => MultiplyRows(_activations, _output, _weight.Rows, first, end);
 
     /// <summary>Weight rows [first, end) against every activation row: output[m * stride + n]. Shared with
     /// <see cref="FusedManagedKernel"/>, which passes activations quantized once for all its parts and an
@@ -168,46 +160,5 @@ internal sealed unsafe class ManagedKernel : ILinearKernel, IParallelWork
                 _ => DotPortable.Dot1(w, ws, activations, token),
             };
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DequantizeRow(int n)
-    {
-        byte* w = _weight.RowWeights(n);
-        ushort* ws = _weight.RowScales(n);
-        ushort* dst = _dequantized + (long)n * _weight.Columns;
-        int k = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; k + 32 <= _weight.Columns; k += 32)
-            {
-                int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock;
-                var packed = Vector128.Load(w + block * PackedWeight.BlockStride + j * 16);
-                var scale = Vector512.Create(
-                    PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]));
-                DequantizeHalf(packed & Vector128.Create((byte)0x0F), scale, dst + k);
-                DequantizeHalf(Vector128.ShiftRightLogical(packed, 4), scale, dst + k + 16);
-            }
-        }
-        for (; k < _weight.Columns; k++)
-        {
-            int block = k / PackedWeight.BlockInputs, j = k / 32 % PackedWeight.GroupsPerBlock, i = k % 32;
-            byte packed = w[block * PackedWeight.BlockStride + j * 16 + (i & 15)];
-            int value = (i < 16 ? packed & 0x0F : packed >> 4) - 8;
-            float scale = PackedWeight.FromBFloat16(ws[PackedWeight.ScaleIndex(block, j)]);
-            dst[k] = PackedWeight.ToBFloat16(value * scale);
-        }
-    }
-
-    /// <summary>16 unsigned nibbles (value + 8) → value × scale as bfloat16, rounded like ToBFloat16.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DequantizeHalf(Vector128<byte> nibbles, Vector512<float> scale, ushort* dst)
-    {
-        var words = Vector256.WidenLower(nibbles.ToVector256Unsafe());
-        var values = Vector512.WidenLower(words.ToVector512Unsafe());
-        var floats = Vector512.ConvertToSingle(values.AsInt32() - Vector512.Create(8)) * scale;
-        var bits = floats.AsUInt32();
-        var rounded = (bits + Vector512.Create(0x7FFFu) + ((bits >> 16) & Vector512.Create(1u))) >> 16;
-        Vector256.Narrow(rounded.GetLower(), rounded.GetUpper()).Store(dst);
     }
 }
