@@ -1,4 +1,5 @@
 using GemmaBench.Model;
+using GemmaBench.Quant;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,6 +10,8 @@ namespace GemmaBench.Tool.Benchmark;
 /// decode, libtorch's operators are too small to split, but after each parallel region its OpenMP threads
 /// spin and take the cores the kernel's threads need: measured on the synthetic 270m at 2 threads, decode
 /// ran 20–30% faster without them, and prefill (whose long matrix products libtorch does split) is unchanged.
+/// The other way round, the kernel's idle workers sleep during prefill instead of yielding, so that they leave
+/// the cores to libtorch's threads.
 /// </summary>
 sealed class DecodeOnOneLibTorchThread(IDecoderStep inner, int threads) : IDecoderStep
 {
@@ -19,12 +22,14 @@ sealed class DecodeOnOneLibTorchThread(IDecoderStep inner, int threads) : IDecod
     public Tensor Prefill(IReadOnlyList<int> tokenIds, KvCache cache)
     {
         Use(threads);
+        KernelThreads.ExpectFrequentProducts(false);
         return inner.Prefill(tokenIds, cache);
     }
 
     public Tensor Decode(int tokenId, KvCache cache)
     {
         Use(1);
+        KernelThreads.ExpectFrequentProducts(true);
         return inner.Decode(tokenId, cache);
     }
 

@@ -44,6 +44,10 @@ internal sealed class WorkerThreads
 
     public int Count { get; }
 
+    /// <summary>Whether idle workers yield for up to a millisecond before sleeping (the default) or sleep
+    /// right after their short spin. See <see cref="KernelThreads.ExpectFrequentProducts"/>.</summary>
+    public static bool Linger { get; set; } = true;
+
     public static WorkerThreads Shared(int count) => Pools.GetOrAdd(count, n => new WorkerThreads(n));
 
     /// <summary>
@@ -112,7 +116,7 @@ internal sealed class WorkerThreads
                 long waited = Stopwatch.GetTimestamp() - start;
                 if (waited < SpinTicks)
                     Thread.SpinWait(30);
-                else if (waited < YieldTicks)
+                else if (waited < YieldTicks && Linger)
                     Thread.Yield();
                 else
                     Sleep(seen);
