@@ -88,7 +88,8 @@ public class SynthesizeCommandTests
         string tool = Path.Combine(AppContext.BaseDirectory, "dotnet-gemma-bench.dll");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { tool, "synthesize", "--preset", "gemma-3-270m", "--out", dir.Path },
+            // The 1B preset writes about 2 GB: long enough that the signal arrives while it writes.
+            ArgumentList = { tool, "synthesize", "--preset", "gemma-3-1b", "--out", dir.Path },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
