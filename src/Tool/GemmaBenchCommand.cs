@@ -61,7 +61,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public string QuantScheme { get; set; } = QuantSchemes.SymmetricGroupwise;
 
     [Option("--groupsize", Description = "Weights per scale for symmetric_groupwise [32].")]
-    [Range(1, 65536, ErrorMessage = "--groupsize must be between {1} and {2}")]
+    // The managed kernel's layout keeps one scale per 32 inputs, so groups are whole multiples of 32.
+    [AllowedValues("32", "64", "128", "256", ErrorMessage = "--groupsize must be 32, 64, 128 or 256 (got {0})")]
     public int? GroupSize { get; set; }
 
     [Option("--int4-kernel", Description = "INT4 matmul kernel: auto, managed, int4pack, dynquant " +

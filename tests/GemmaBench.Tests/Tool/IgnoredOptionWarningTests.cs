@@ -38,10 +38,10 @@ public class IgnoredOptionWarningTests
     {
         var harness = new ToolHarness();
 
-        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "48", "--threads", "3");
+        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "256", "--threads", "3");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("gemma-bench: --groupsize 48 does not divide", result.Stderr);
+        Assert.StartsWith("gemma-bench: --groupsize 256 does not divide", result.Stderr);
         Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(6, harness.Threads.Current);
     }

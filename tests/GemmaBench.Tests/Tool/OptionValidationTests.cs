@@ -9,7 +9,8 @@ public class OptionValidationTests
     [InlineData("--threads 0", "gemma-bench: --threads must be between 1 and 4096")]
     [InlineData("--max-new-tokens 0", "gemma-bench: --max-new-tokens must be between 1 and 1000000")]
     [InlineData("--min-new-tokens -1", "gemma-bench: --min-new-tokens must be between 0 and 1000000")]
-    [InlineData("--groupsize 0", "gemma-bench: --groupsize must be between 1 and 65536")]
+    [InlineData("--groupsize 0", "gemma-bench: --groupsize must be 32, 64, 128 or 256 (got 0)")]
+    [InlineData("--groupsize 16", "gemma-bench: --groupsize must be 32, 64, 128 or 256 (got 16)")]
     [InlineData("--dtype float16", "gemma-bench: --dtype must be float32 or bfloat16 (got float16)")]
     [InlineData("--quant-scheme int8",
         "gemma-bench: --quant-scheme must be symmetric_groupwise, symmetric_channelwise or none (got int8)")]
@@ -116,11 +117,11 @@ public class OptionValidationTests
     {
         var harness = new ToolHarness();
 
-        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "48");
+        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "256");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"gemma-bench: --groupsize 48 does not divide the widths of {ToolHarness.Tiny} " +
-            "(640, 2048, 1024); use a divisor of all of them such as 32, or --quant-scheme " +
+        Assert.Equal($"gemma-bench: --groupsize 256 does not divide the widths of {ToolHarness.Tiny} " +
+            "(640, 2048, 1024); use a divisor of all of them such as 128, or --quant-scheme " +
             "symmetric_channelwise\n", result.Stderr);
         Assert.Equal(["open", "encode"], harness.Target.Calls);
         Assert.True(harness.Target.Disposed);
@@ -129,7 +130,7 @@ public class OptionValidationTests
     [Fact]
     public void GroupSizeIsNotCheckedWhenTheSchemeDoesNotGroup()
     {
-        var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--groupsize", "48",
+        var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--groupsize", "256",
             "--quant-scheme", "symmetric_channelwise", "--no-stream");
 
         Assert.Equal(0, result.ExitCode);
