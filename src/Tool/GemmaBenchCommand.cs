@@ -114,7 +114,14 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         var threads = ThreadCount.FromUser(Threads, services.Environment(ThreadCount.EnvironmentVariable));
         WarnAboutIgnoredOptions();
         new BenchmarkRun(services, console.Out, console.Error).Execute(settings,
-            new GenerationRequest(prompt, promptIds, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream),
+            new GenerationRequest(prompt, promptIds, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream)
+            {
+                PromptSource = promptIds != null ? PromptSource.Ids
+                    : PromptFile != null ? PromptSource.File
+                    : Prompt != null ? PromptSource.Text
+                    : PromptSource.Default,
+                PromptFile = PromptFile,
+            },
             () => SetUpThreads(threads));
         return CommandLine.Success;
     }
