@@ -31,6 +31,9 @@ public sealed class SynthesizeCommand
     int OnExecute(IConsole console)
     {
         // Checked here rather than by validation attributes, whose failures would not exit with 2.
+        if (Preset.Length == 0)
+            throw new UsageException("synthesize: --preset is required (one of " +
+                string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ")");
         if (Out.Length == 0)
             throw new UsageException("--out is required: the directory to write the checkpoint to.");
         if (Dtype != "bfloat16" && Dtype != "float32")

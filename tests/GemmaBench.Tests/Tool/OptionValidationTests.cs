@@ -27,8 +27,7 @@ public class OptionValidationTests
     [InlineData("--prompt-ids 2 --chat",
         "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt, --prompt-file or --chat")]
     [InlineData("--bogus", "gemma-bench: unrecognized argument '--bogus' (see --help)")]
-    [InlineData("--threads many",
-        "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
+    [InlineData("--threads many", "gemma-bench: --threads: 'many' is not a whole number")]
     public void BadOptionFailsWithOneLineAndExitCode2BeforeOpeningTheModel(string options, string message)
     {
         var harness = new ToolHarness();
