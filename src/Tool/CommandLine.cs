@@ -1,4 +1,5 @@
 using GemmaBench.Model.Hub;
+using GemmaBench.Tool.Output;
 using McMaster.Extensions.CommandLineUtils;
 using McMaster.Extensions.CommandLineUtils.Abstractions;
 
@@ -31,6 +32,7 @@ public static class CommandLine
         BenchmarkServices services)
     {
         bool verbose = args.Contains("--verbose");
+        stdout = new StdoutWriter(stdout);
         var console = new RedirectedConsole(stdin, stdout, stderr);
         try
         {
