@@ -132,6 +132,9 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             return Prompt ?? DefaultPrompt.Text;
         if (Prompt != null)
             throw new UsageException("--prompt-file and --prompt both give the prompt; use one of them");
+        if (Directory.Exists(PromptFile))
+            throw new UsageException($"--prompt-file: {PromptFile} is a directory; give a UTF-8 text file " +
+                "holding the prompt");
         if (!File.Exists(PromptFile))
             throw new UsageException($"--prompt-file: no file {PromptFile}; give a UTF-8 text file holding " +
                 "the prompt");

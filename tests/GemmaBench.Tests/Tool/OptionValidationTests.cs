@@ -71,6 +71,19 @@ public class OptionValidationTests
     }
 
     [Fact]
+    public void ModelDirectoryWhoseConfigIsADirectoryIsBadUsageSayingSo()
+    {
+        using var dir = new GemmaBench.Tests.Model.TempDirectory();
+        Directory.CreateDirectory(dir.File("config.json"));
+
+        var result = new ToolHarness().Run("--model", dir.Path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --model: {dir.File("config.json")} is a directory; give a model directory " +
+            "in Hugging Face layout, whose config.json is a file\n", result.Stderr);
+    }
+
+    [Fact]
     public void HubIdIsHandedToTheModelFactory()
     {
         var harness = new ToolHarness();
