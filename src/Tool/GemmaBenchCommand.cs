@@ -25,7 +25,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public string? Model { get; set; }
 
     [Option("--revision", Description = "Hub revision (branch, tag or commit) for a hub id [main].")]
-    public string Revision { get; set; } = "main";
+    public string? Revision { get; set; }
 
     [Option("--prompt", Description = "Prompt text [the original script's 55-token prompt].")]
     public string? Prompt { get; set; }
@@ -156,6 +156,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     // Sweeps pass the same options to every run, so settings that do not apply are not errors.
     void WarnAboutIgnoredOptions()
     {
+        if (Revision != null && Model != null && Directory.Exists(Model))
+            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
         if (GroupSize is { } groupSize && QuantScheme != QuantSchemes.SymmetricGroupwise)
             console.Error.WriteLine($"gemma-bench: warning: --groupsize {groupSize} is ignored with " +
                 $"--quant-scheme {QuantScheme}, which does not group weights");
@@ -200,7 +202,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         return new BenchmarkSettings
         {
             Model = Model,
-            Revision = Revision,
+            Revision = Revision ?? "main",
             Dtype = Dtype,
             QuantScheme = QuantScheme,
             GroupSize = GroupSize ?? 32,

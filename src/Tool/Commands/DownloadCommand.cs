@@ -16,7 +16,7 @@ public sealed class DownloadCommand
     public string Model { get; set; } = "";
 
     [Option("--revision", Description = "Branch, tag or commit id of the hub repository [main].")]
-    public string Revision { get; set; } = ModelLocator.DefaultRevision;
+    public string? Revision { get; set; }
 
     int OnExecute(IConsole console)
     {
@@ -25,7 +25,9 @@ public sealed class DownloadCommand
                 "or a local checkpoint directory");
         bool terminal = DownloadProgressReporter.IsTerminal(console);
         var progress = new DownloadProgressReporter(console.Error, terminal);
-        string dir = ModelLocator.Resolve(Model, Revision, progress);
+        if (Revision != null && Directory.Exists(Model))
+            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
+        string dir = ModelLocator.Resolve(Model, Revision ?? ModelLocator.DefaultRevision, progress);
         console.Out.WriteLine(dir);
         return CommandLine.Success;
     }
