@@ -16,7 +16,14 @@ public static class CommandLine
     /// <summary>Stopped by Ctrl-C (SIGINT) or SIGTERM after cleaning up: 128 + SIGINT, as shells report.</summary>
     public const int Interrupted = 130;
 
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The tool's entry point: the process's own streams and environment.</summary>
+    public static int Run(string[] args)
+    {
+        // A blank OMP_NUM_THREADS means unset to the tool; libgomp, which reads the native environment
+        // when libtorch loads, would warn about it in its own words.
+        GemmaBench.Quant.OpenMpThreads.ForgetBlankThreadCount();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, Console.In, stdout, stderr, BenchmarkServices.CreateDefault());
