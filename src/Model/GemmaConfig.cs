@@ -44,6 +44,8 @@ public sealed record GemmaConfig
     public static GemmaConfig Load(string modelDir)
     {
         string path = Path.Combine(modelDir, ConfigFile);
+        if (Directory.Exists(path))
+            throw new ModelException($"{path} is a directory; a model directory needs config.json as a file.");
         if (!File.Exists(path))
             throw new ModelException($"{path} not found: a model directory needs a Hugging Face config.json.");
         using var doc = ParseJson(path);
@@ -97,7 +99,10 @@ public sealed record GemmaConfig
         }
         catch (JsonException e)
         {
-            throw new ModelException($"{path} is not valid JSON: {e.Message}");
+            // The parser's message ends with its own 0-based position, given here 1-based instead.
+            string reason = e.Message.Split(" LineNumber:")[0].TrimEnd('.');
+            throw new ModelException($"{path} is not valid JSON at line {e.LineNumber + 1}, byte " +
+                $"{e.BytePositionInLine + 1} ({reason}); fix it or download {Path.GetFileName(path)} again");
         }
     }
 
@@ -182,6 +187,9 @@ public sealed record GemmaConfig
     {
         var ids = new List<int>();
         string generationPath = Path.Combine(modelDir, GenerationConfigFile);
+        if (Directory.Exists(generationPath))
+            throw new ModelException($"{generationPath} is a directory; remove it or put the model's " +
+                $"{GenerationConfigFile} there.");
         if (File.Exists(generationPath))
         {
             using var generation = ParseJson(generationPath);

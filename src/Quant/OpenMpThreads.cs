@@ -27,6 +27,23 @@ public static class OpenMpThreads
         return !loaded;
     }
 
+    /// <summary>
+    /// Removes OMP_NUM_THREADS when it is set but blank, which the tool reads as unset: libgomp would print
+    /// its own unprefixed warning about it when libtorch loads. Call at startup, before the first TorchSharp
+    /// call. Returns true when the variable was removed.
+    /// </summary>
+    public static bool ForgetBlankThreadCount()
+    {
+        const string name = "OMP_NUM_THREADS";
+        string? value = Environment.GetEnvironmentVariable(name);
+        if (value is null || !string.IsNullOrWhiteSpace(value))
+            return false;
+        if (!OperatingSystem.IsWindows())
+            unsetenv(name);
+        Environment.SetEnvironmentVariable(name, null);
+        return true;
+    }
+
     private static bool IsTorchLoaded() =>
         File.ReadAllText("/proc/self/maps").Contains("libgomp", StringComparison.Ordinal);
 
@@ -41,4 +58,7 @@ public static class OpenMpThreads
 
     [DllImport("libc", SetLastError = true)]
     private static extern int setenv(string name, string value, int overwrite);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int unsetenv(string name);
 }

@@ -1,3 +1,5 @@
+using GemmaBench.Model.Hub;
+using GemmaBench.Tool.Output;
 using McMaster.Extensions.CommandLineUtils;
 using McMaster.Extensions.CommandLineUtils.Abstractions;
 
@@ -14,7 +16,14 @@ public static class CommandLine
     /// <summary>Stopped by Ctrl-C (SIGINT) or SIGTERM after cleaning up: 128 + SIGINT, as shells report.</summary>
     public const int Interrupted = 130;
 
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>The tool's entry point: the process's own streams and environment.</summary>
+    public static int Run(string[] args)
+    {
+        // A blank OMP_NUM_THREADS means unset to the tool; libgomp, which reads the native environment
+        // when libtorch loads, would warn about it in its own words.
+        GemmaBench.Quant.OpenMpThreads.ForgetBlankThreadCount();
+        return Run(args, Console.Out, Console.Error);
+    }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
         Run(args, Console.In, stdout, stderr, BenchmarkServices.CreateDefault());
@@ -30,12 +39,14 @@ public static class CommandLine
         BenchmarkServices services)
     {
         bool verbose = args.Contains("--verbose");
+        stdout = new StdoutWriter(stdout);
         var console = new RedirectedConsole(stdin, stdout, stderr);
         try
         {
             var app = new CommandLineApplication<GemmaBenchCommand>(console);
+            // Before the conventions, which pick each option's parser as they create it.
+            OptionValueParsers.Register(app);
             app.Conventions.UseDefaultConventions().UseConstructorInjection(new Services(services));
-            app.ValueParsers.AddOrReplace(new InvariantDoubleParser());
             ReportValidationErrorsAsUsage(app, stderr);
             // The parser prints its "Specify --help" hint on Out when it fails; stdout belongs to the
             // user's scripts and errors are one line on stderr, so the hint is dropped (help text stays).
@@ -45,11 +56,17 @@ public static class CommandLine
         }
         catch (CommandParsingException e)
         {
-            stderr.WriteLine($"gemma-bench: {e.Message}");
+            stderr.WriteLine($"gemma-bench: {ParserMessages.Reword(e)}");
             return BadUsage;
         }
         catch (UsageException e)
         {
+            stderr.WriteLine($"gemma-bench: {e.Message}");
+            return BadUsage;
+        }
+        catch (HubException e) when (e.Failure == HubFailure.InvalidModelId)
+        {
+            // A model or revision that cannot name a hub repository is bad input, known before any download.
             stderr.WriteLine($"gemma-bench: {e.Message}");
             return BadUsage;
         }
@@ -122,21 +139,6 @@ public static class CommandLine
     {
         public object? GetService(Type serviceType) =>
             serviceType == typeof(BenchmarkServices) ? services : null;
-    }
-
-    sealed class InvariantDoubleParser : IValueParser<double>
-    {
-        public Type TargetType => typeof(double);
-
-        public double Parse(string? argName, string? value, System.Globalization.CultureInfo culture) =>
-            double.TryParse(value, System.Globalization.NumberStyles.Float,
-                System.Globalization.CultureInfo.InvariantCulture, out double result)
-                ? result
-                : throw new FormatException($"{argName}: '{value}' is not a number");
-
-        object? IValueParser.Parse(
-            string? argName, string? value, System.Globalization.CultureInfo culture) =>
-            Parse(argName, value, culture);
     }
 }
 

@@ -25,7 +25,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public string? Model { get; set; }
 
     [Option("--revision", Description = "Hub revision (branch, tag or commit) for a hub id [main].")]
-    public string Revision { get; set; } = "main";
+    public string? Revision { get; set; }
 
     [Option("--prompt", Description = "Prompt text [the original script's 55-token prompt].")]
     public string? Prompt { get; set; }
@@ -114,7 +114,14 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         var threads = ThreadCount.FromUser(Threads, services.Environment(ThreadCount.EnvironmentVariable));
         WarnAboutIgnoredOptions();
         new BenchmarkRun(services, console.Out, console.Error).Execute(settings,
-            new GenerationRequest(prompt, promptIds, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream),
+            new GenerationRequest(prompt, promptIds, MaxNewTokens, MinNewTokens, Json, Stream: !NoStream)
+            {
+                PromptSource = promptIds != null ? PromptSource.Ids
+                    : PromptFile != null ? PromptSource.File
+                    : Prompt != null ? PromptSource.Text
+                    : PromptSource.Default,
+                PromptFile = PromptFile,
+            },
             () => SetUpThreads(threads));
         return CommandLine.Success;
     }
@@ -125,6 +132,9 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             return Prompt ?? DefaultPrompt.Text;
         if (Prompt != null)
             throw new UsageException("--prompt-file and --prompt both give the prompt; use one of them");
+        if (Directory.Exists(PromptFile))
+            throw new UsageException($"--prompt-file: {PromptFile} is a directory; give a UTF-8 text file " +
+                "holding the prompt");
         if (!File.Exists(PromptFile))
             throw new UsageException($"--prompt-file: no file {PromptFile}; give a UTF-8 text file holding " +
                 "the prompt");
@@ -146,6 +156,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     // Sweeps pass the same options to every run, so settings that do not apply are not errors.
     void WarnAboutIgnoredOptions()
     {
+        if (Revision != null && Model != null && Directory.Exists(Model))
+            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
         if (GroupSize is { } groupSize && QuantScheme != QuantSchemes.SymmetricGroupwise)
             console.Error.WriteLine($"gemma-bench: warning: --groupsize {groupSize} is ignored with " +
                 $"--quant-scheme {QuantScheme}, which does not group weights");
@@ -190,7 +202,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         return new BenchmarkSettings
         {
             Model = Model,
-            Revision = Revision,
+            Revision = Revision ?? "main",
             Dtype = Dtype,
             QuantScheme = QuantScheme,
             GroupSize = GroupSize ?? 32,

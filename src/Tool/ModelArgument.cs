@@ -14,7 +14,11 @@ public static class ModelArgument
     {
         if (Directory.Exists(model))
         {
-            if (!File.Exists(Path.Combine(model, "config.json")))
+            string config = Path.Combine(model, "config.json");
+            if (Directory.Exists(config))
+                throw new UsageException($"--model: {config} is a directory; give a model directory in " +
+                    "Hugging Face layout, whose config.json is a file");
+            if (!File.Exists(config))
                 throw new UsageException($"--model: {model} has no config.json; give a model directory " +
                     "in Hugging Face layout");
             return;

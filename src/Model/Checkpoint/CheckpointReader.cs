@@ -24,9 +24,12 @@ public sealed class CheckpointReader : IDisposable
     public static CheckpointReader Open(string modelDir)
     {
         string index = Path.Combine(modelDir, IndexFile);
+        string single = Path.Combine(modelDir, SingleFile);
+        if (new[] { index, single }.FirstOrDefault(Directory.Exists) is { } directory)
+            throw new CheckpointException($"{directory} is a directory where the checkpoint needs a file; " +
+                "remove it and write or download the checkpoint again.");
         if (File.Exists(index))
             return OpenSharded(modelDir, index);
-        string single = Path.Combine(modelDir, SingleFile);
         if (!File.Exists(single))
             throw new CheckpointException(
                 $"{modelDir}: neither {SingleFile} nor {IndexFile} found; is this a safetensors checkpoint?");

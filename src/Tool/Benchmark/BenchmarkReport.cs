@@ -22,7 +22,8 @@ public sealed record BenchmarkReport
     public required double PrefillSeconds { get; init; }
     public required double E2eSeconds { get; init; }
     public required int DecodedTokens { get; init; }
-    public required double DecodeSeconds { get; init; }
+    /// <summary>Null when at most one token was generated: that token comes from the prefill.</summary>
+    public required double? DecodeSeconds { get; init; }
     public required double? PrefillTokensPerSecond { get; init; }
     public required double? DecodeTokensPerSecond { get; init; }
     public required double LoadSeconds { get; init; }

@@ -3,7 +3,16 @@ namespace GemmaBench.Tool.Benchmark;
 /// <summary>What to generate in a run, besides the model settings.</summary>
 /// <param name="PromptIds">Token ids given instead of prompt text, or null.</param>
 public sealed record GenerationRequest(string Prompt, IReadOnlyList<int>? PromptIds, int MaxNewTokens,
-    int MinNewTokens, bool Json, bool Stream);
+    int MinNewTokens, bool Json, bool Stream)
+{
+    /// <summary>Where the prompt came from, so messages about it name the option at fault.</summary>
+    public PromptSource PromptSource { get; init; } = PromptIds == null ? PromptSource.Text : PromptSource.Ids;
+
+    /// <summary>The --prompt-file path when <see cref="PromptSource"/> is File.</summary>
+    public string? PromptFile { get; init; }
+}
+
+public enum PromptSource { Text, File, Default, Ids }
 
 /// <summary>One benchmark run from opening the model to the last line of output: statistic lines
 /// (or JSON) on stdout, everything else on stderr.</summary>
@@ -59,7 +68,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
                 PrefillSeconds = measurement.PrefillSeconds,
                 E2eSeconds = measurement.E2ESeconds,
                 DecodedTokens = measurement.DecodedTokens,
-                DecodeSeconds = measurement.DecodeSeconds,
+                DecodeSeconds = measurement.DecodedTokens > 1 ? measurement.DecodeSeconds : null,
                 PrefillTokensPerSecond = measurement.PrefillTokensPerSecond,
                 DecodeTokensPerSecond = measurement.DecodeTokensPerSecond,
                 LoadSeconds = loadSeconds,

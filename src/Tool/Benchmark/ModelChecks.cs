@@ -12,12 +12,14 @@ public static class ModelChecks
         if (settings.GroupsWeights && limits.QuantizedWidths.Any(w => w % settings.GroupSize != 0))
         {
             int common = limits.QuantizedWidths.Aggregate(0, Gcd);
-            int suggestion = Enumerable.Range(1, Math.Min(settings.GroupSize, common))
-                .Last(d => common % d == 0);
+            int? suggestion = GroupSizes.Where(size => common % size == 0).Cast<int?>().LastOrDefault();
+            string channelwise = $"--quant-scheme {QuantSchemes.SymmetricChannelwise}";
+            string remedy = suggestion is int size
+                ? $"use a divisor of all of them such as {size}, or {channelwise}"
+                : $"none of 32, 64, 128 or 256 divides them all; use {channelwise}";
             throw new UsageException(
                 $"--groupsize {settings.GroupSize} does not divide the widths of {settings.Model} " +
-                $"({string.Join(", ", limits.QuantizedWidths.Distinct())}); use a divisor of all of them " +
-                $"such as {suggestion}, or --quant-scheme {QuantSchemes.SymmetricChannelwise}");
+                $"({string.Join(", ", limits.QuantizedWidths.Distinct())}); {remedy}");
         }
 
         int[] outside = request.PromptIds?.Where(id => id >= limits.VocabSize).ToArray() ?? [];
@@ -27,10 +29,21 @@ public static class ModelChecks
 
         if (promptTokens + request.MaxNewTokens > limits.ContextLength)
             throw new UsageException(
-                $"--prompt is {promptTokens} tokens; with --max-new-tokens {request.MaxNewTokens} that " +
+                $"{PromptLength(request, promptTokens)}; with --max-new-tokens {request.MaxNewTokens} that " +
                 $"exceeds the context of {settings.Model} ({limits.ContextLength} tokens, " +
                 "max_position_embeddings in config.json); shorten the prompt or lower --max-new-tokens");
     }
+
+    /// <summary>The values --groupsize takes, smallest first.</summary>
+    public static readonly IReadOnlyList<int> GroupSizes = [32, 64, 128, 256];
+
+    static string PromptLength(GenerationRequest request, int tokens) => request.PromptSource switch
+    {
+        PromptSource.Ids => $"--prompt-ids gives {tokens} tokens",
+        PromptSource.File => $"--prompt-file {request.PromptFile} is {tokens} tokens",
+        PromptSource.Default => $"the default prompt is {tokens} tokens",
+        _ => $"--prompt is {tokens} tokens",
+    };
 
     static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 }

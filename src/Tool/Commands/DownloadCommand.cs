@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using GemmaBench.Model.Hub;
 using GemmaBench.Tool.Output;
 using McMaster.Extensions.CommandLineUtils;
@@ -12,18 +11,23 @@ namespace GemmaBench.Tool.Commands;
 [HelpOption("-h|--help")]
 public sealed class DownloadCommand
 {
+    // Checked in OnExecute rather than with [Required], whose message does not say what to give.
     [Argument(0, "model", Description = "Hub id like google/gemma-3-1b-it, or a local checkpoint directory.")]
-    [Required]
     public string Model { get; set; } = "";
 
     [Option("--revision", Description = "Branch, tag or commit id of the hub repository [main].")]
-    public string Revision { get; set; } = ModelLocator.DefaultRevision;
+    public string? Revision { get; set; }
 
     int OnExecute(IConsole console)
     {
+        if (string.IsNullOrWhiteSpace(Model))
+            throw new UsageException("download: give the model, a hub id such as google/gemma-3-1b-it " +
+                "or a local checkpoint directory");
         bool terminal = DownloadProgressReporter.IsTerminal(console);
         var progress = new DownloadProgressReporter(console.Error, terminal);
-        string dir = ModelLocator.Resolve(Model, Revision, progress);
+        if (Revision != null && Directory.Exists(Model))
+            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
+        string dir = ModelLocator.Resolve(Model, Revision ?? ModelLocator.DefaultRevision, progress);
         console.Out.WriteLine(dir);
         return CommandLine.Success;
     }

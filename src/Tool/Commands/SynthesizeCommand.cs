@@ -31,6 +31,9 @@ public sealed class SynthesizeCommand
     int OnExecute(IConsole console)
     {
         // Checked here rather than by validation attributes, whose failures would not exit with 2.
+        if (Preset.Length == 0)
+            throw new UsageException("synthesize: --preset is required (one of " +
+                string.Join(", ", SyntheticPreset.All.Select(p => p.Name)) + ")");
         if (Out.Length == 0)
             throw new UsageException("--out is required: the directory to write the checkpoint to.");
         if (Dtype != "bfloat16" && Dtype != "float32")
@@ -40,6 +43,7 @@ public sealed class SynthesizeCommand
         var dtype = Dtype == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;
         if (SyntheticCheckpoint.Refusal(Preset, Out, dtype, Tokenizer) is { } refusal)
             throw new UsageException(refusal);
+        CreateOutFolder();
 
         // Ctrl-C or a kill stops the writing between chunks, so our *.partial files can be removed.
         using var interrupted = new CancellationTokenSource();
@@ -62,6 +66,27 @@ public sealed class SynthesizeCommand
         }
         console.Out.WriteLine(Path.GetFullPath(Out));
         return CommandLine.Success;
+    }
+
+    void CreateOutFolder()
+    {
+        try
+        {
+            Directory.CreateDirectory(Out);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string? file = Ancestors(Path.GetFullPath(Out)).FirstOrDefault(File.Exists);
+            string reason = file != null ? $"{file} is a file" : e.Message.TrimEnd('.');
+            throw new UsageException($"synthesize: --out {Out}: cannot create the folder ({reason}); " +
+                "give a folder you can write to");
+        }
+    }
+
+    static IEnumerable<string> Ancestors(string path)
+    {
+        for (string? dir = Path.GetDirectoryName(path); dir != null; dir = Path.GetDirectoryName(dir))
+            yield return dir;
     }
 
     sealed class Progress(TextWriter stderr) : IProgress<string>

@@ -92,6 +92,49 @@ public class GemmaConfigTests
     }
 
     [Fact]
+    public void ConfigThatIsNotJsonIsRefusedWithThePositionAndWhatToDo()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("config.json"), "{\n  \"hidden_size\": 64,\n  oops\n}");
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")} is not valid JSON at line 3, byte 3 ('o' is an invalid " +
+            "start of a property name. Expected a '\"'); fix it or download config.json again", e.Message);
+    }
+
+    [Fact]
+    public void GenerationConfigThatIsNotJsonIsRefusedWithWhatToDo()
+    {
+        using var dir = new TempDirectory();
+        foreach (string file in Directory.GetFiles(TestPaths.Checkpoint("tiny")))
+            File.Copy(file, dir.File(Path.GetFileName(file)));
+        File.WriteAllText(dir.File("generation_config.json"), "{\"eos_token_id\": [1,");
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.StartsWith($"{dir.File("generation_config.json")} is not valid JSON at line 1, byte ", e.Message);
+        Assert.EndsWith("; fix it or download generation_config.json again", e.Message);
+    }
+
+    [Theory]
+    [InlineData("config.json", " is a directory; a model directory needs config.json as a file.")]
+    [InlineData("generation_config.json",
+        " is a directory; remove it or put the model's generation_config.json there.")]
+    public void ConfigFileThatIsADirectoryIsSaidToBeOne(string name, string message)
+    {
+        using var dir = new TempDirectory();
+        foreach (string file in Directory.GetFiles(TestPaths.Checkpoint("tiny")))
+            File.Copy(file, dir.File(Path.GetFileName(file)));
+        File.Delete(dir.File(name));
+        Directory.CreateDirectory(dir.File(name));
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal(dir.File(name) + message, e.Message);
+    }
+
+    [Fact]
     public void MissingRequiredFieldIsNamed()
     {
         using var dir = new TempDirectory();

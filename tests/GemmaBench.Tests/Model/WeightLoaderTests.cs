@@ -15,6 +15,23 @@ public class WeightLoaderTests
             (spec, stream) => stream.Write(new byte[spec.ByteLength]));
     }
 
+    [Theory]
+    [InlineData("model.safetensors")]
+    [InlineData("model.safetensors.index.json")]
+    public void WeightsPathThatIsADirectoryIsSaidToBeOne(string name)
+    {
+        using var dir = new TempDirectory();
+        foreach (string file in Directory.GetFiles(TestPaths.Checkpoint("tiny")))
+            File.Copy(file, dir.File(Path.GetFileName(file)));
+        File.Delete(dir.File("model.safetensors"));
+        Directory.CreateDirectory(dir.File(name));
+
+        var e = Assert.Throws<CheckpointException>(() => GemmaModel.Load(dir.Path, torch.ScalarType.Float32));
+
+        Assert.Equal($"{dir.File(name)} is a directory where the checkpoint needs a file; remove it and write " +
+            "or download the checkpoint again.", e.Message);
+    }
+
     [Fact]
     public void MissingTensorIsNamed()
     {

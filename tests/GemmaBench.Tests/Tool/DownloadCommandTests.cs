@@ -20,14 +20,14 @@ public sealed class DownloadCommandTests
     }
 
     [Fact]
-    public void Model_that_is_neither_a_directory_nor_a_hub_id_fails_with_one_line()
+    public void Model_that_is_neither_a_directory_nor_a_hub_id_is_a_usage_error()
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
 
         int exit = CommandLine.Run(["download", "not/a/model", "--revision", "main"], stdout, stderr);
 
-        Assert.Equal(CommandLine.Failure, exit);
+        Assert.Equal(CommandLine.BadUsage, exit);
         Assert.Equal("", stdout.ToString());
         Assert.Equal("gemma-bench: model 'not/a/model' is neither a directory nor a Hugging Face model id like "
             + "google/gemma-3-1b-it" + Environment.NewLine, stderr.ToString());

@@ -25,6 +25,45 @@ public class IgnoredOptionWarningTests
     }
 
     [Fact]
+    public void RevisionWithALocalModelDirectoryWarnsOnceAndRuns()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--revision", "v2", "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["gemma-bench: warning: --revision is ignored for a local model directory"],
+            WarningLines(result));
+    }
+
+    [Fact]
+    public void RevisionWithAHubIdIsPassedOnWithoutWarning()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", "google/gemma-3-1b-it", "--revision", "v2", "--no-stream");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(WarningLines(result));
+        Assert.Equal("v2", harness.Target.OpenedWith!.Revision);
+    }
+
+    [Fact]
+    public void DownloadWithRevisionOfALocalDirectoryWarnsAndPrintsIt()
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = GemmaBench.Tool.CommandLine.Run(["download", ToolHarness.Tiny, "--revision", "v2"], stdout,
+            stderr);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(Path.GetFullPath(ToolHarness.Tiny) + "\n", stdout.ToString());
+        Assert.Equal("gemma-bench: warning: --revision is ignored for a local model directory\n",
+            stderr.ToString());
+    }
+
+    [Fact]
     public void DefaultsLeftAloneGiveNoWarning()
     {
         var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--quant-scheme", "none", "--no-stream");

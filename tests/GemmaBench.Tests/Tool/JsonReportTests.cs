@@ -46,6 +46,20 @@ public class JsonReportTests
     }
 
     [Fact]
+    public void JsonDecodeTimeAndRateAreNullForOneToken()
+    {
+        var harness = new ToolHarness();
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--json", "--max-new-tokens", "1");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("decoded_tokens").GetInt32());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("decode_seconds").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("decode_tokens_per_second").ValueKind);
+    }
+
+    [Fact]
     public void JsonStatesTheThreadCountInEffect()
     {
         var harness = new ToolHarness();

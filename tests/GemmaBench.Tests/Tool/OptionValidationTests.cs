@@ -27,8 +27,7 @@ public class OptionValidationTests
     [InlineData("--prompt-ids 2 --chat",
         "gemma-bench: --prompt-ids replaces --prompt and cannot be used with --prompt, --prompt-file or --chat")]
     [InlineData("--bogus", "gemma-bench: unrecognized argument '--bogus' (see --help)")]
-    [InlineData("--threads many",
-        "gemma-bench: Invalid value specified for threads. 'many' is not a valid number.")]
+    [InlineData("--threads many", "gemma-bench: --threads: 'many' is not a whole number")]
     public void BadOptionFailsWithOneLineAndExitCode2BeforeOpeningTheModel(string options, string message)
     {
         var harness = new ToolHarness();
@@ -69,6 +68,19 @@ public class OptionValidationTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"gemma-bench: --model: {TestPaths.Fixtures} has no config.json; " +
             "give a model directory in Hugging Face layout\n", result.Stderr);
+    }
+
+    [Fact]
+    public void ModelDirectoryWhoseConfigIsADirectoryIsBadUsageSayingSo()
+    {
+        using var dir = new GemmaBench.Tests.Model.TempDirectory();
+        Directory.CreateDirectory(dir.File("config.json"));
+
+        var result = new ToolHarness().Run("--model", dir.Path);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --model: {dir.File("config.json")} is a directory; give a model directory " +
+            "in Hugging Face layout, whose config.json is a file\n", result.Stderr);
     }
 
     [Fact]
@@ -127,6 +139,25 @@ public class OptionValidationTests
         Assert.True(harness.Target.Disposed);
     }
 
+    [Theory]
+    [InlineData(new[] { 1152, 6912 },
+        "use a divisor of all of them such as 128, or --quant-scheme symmetric_channelwise")]
+    [InlineData(new[] { 640, 2080 },
+        "use a divisor of all of them such as 32, or --quant-scheme symmetric_channelwise")]
+    [InlineData(new[] { 640, 2056 }, "none of 32, 64, 128 or 256 divides them all; use --quant-scheme " +
+        "symmetric_channelwise")]
+    public void GroupSizeSuggestionIsAGroupSizeTheOptionTakes(int[] widths, string remedy)
+    {
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(32768, widths, 262144) });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--groupsize", "256");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --groupsize 256 does not divide the widths of {ToolHarness.Tiny} " +
+            $"({string.Join(", ", widths)}); {remedy}\n", result.Stderr);
+    }
+
     [Fact]
     public void GroupSizeIsNotCheckedWhenTheSchemeDoesNotGroup()
     {
@@ -145,10 +176,36 @@ public class OptionValidationTests
         var result = harness.Run("--model", ToolHarness.Tiny);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.EndsWith("gemma-bench: --prompt is 55 tokens; with --max-new-tokens 64 that exceeds " +
+        Assert.EndsWith("gemma-bench: the default prompt is 55 tokens; with --max-new-tokens 64 that exceeds " +
             $"the context of {ToolHarness.Tiny} (60 tokens, max_position_embeddings in config.json); " +
             "shorten the prompt or lower --max-new-tokens\n", result.Stderr);
         Assert.DoesNotContain("load", harness.Target.Calls);
+    }
+
+    [Theory]
+    [InlineData("prompt", "--prompt is 3 tokens")]
+    [InlineData("file", "--prompt-file {0} is 3 tokens")]
+    [InlineData("ids", "--prompt-ids gives 3 tokens")]
+    public void PromptTooLongNamesWhereThePromptCameFrom(string source, string expected)
+    {
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(10, [640], 262144) });
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, "a b");
+        string[] prompt = source switch
+        {
+            "prompt" => ["--prompt", "a b"],
+            "file" => ["--prompt-file", file],
+            _ => ["--prompt-ids", "2,5,7"],
+        };
+
+        var result = harness.Run(["--model", ToolHarness.Tiny, "--max-new-tokens", "8", .. prompt]);
+        File.Delete(file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: {string.Format(expected, file)}; with --max-new-tokens 8 that exceeds " +
+            $"the context of {ToolHarness.Tiny} (10 tokens, max_position_embeddings in config.json); " +
+            "shorten the prompt or lower --max-new-tokens\n", result.Stderr);
     }
 
     [Fact]

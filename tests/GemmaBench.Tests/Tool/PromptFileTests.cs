@@ -65,7 +65,7 @@ public sealed class PromptFileTests : IDisposable
     }
 
     [Fact]
-    public void UnreadablePromptFileIsBadUsageNamingThePath()
+    public void PromptFileThatIsADirectoryIsBadUsageSayingSo()
     {
         string file = dir.File("a-directory-named-like-a-file.txt");
         Directory.CreateDirectory(file);
@@ -73,7 +73,7 @@ public sealed class PromptFileTests : IDisposable
         var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--prompt-file", file);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"gemma-bench: --prompt-file: no file {file}; give a UTF-8 text file holding the prompt\n",
-            result.Stderr);
+        Assert.Equal($"gemma-bench: --prompt-file: {file} is a directory; give a UTF-8 text file holding " +
+            "the prompt\n", result.Stderr);
     }
 }

@@ -35,6 +35,22 @@ public class SynthesizeCommandTests
     }
 
     [Fact]
+    public void OutUnderARegularFileIsAUsageErrorNamingTheFile()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("afile"), "");
+        var stderr = new StringWriter();
+
+        int exit = CommandLine.Run(["synthesize", "--preset", "tiny", "--out", dir.File("afile/sub")],
+            new StringWriter(), stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal($"gemma-bench: synthesize: --out {dir.File("afile/sub")}: cannot create the folder " +
+            $"({dir.File("afile")} is a file); give a folder you can write to" + Environment.NewLine,
+            stderr.ToString());
+    }
+
+    [Fact]
     public void UnknownDtypeIsAUsageError()
     {
         var stderr = new StringWriter();
