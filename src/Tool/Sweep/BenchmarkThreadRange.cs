@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Reflection;
 
 namespace GemmaBench.Tool.Sweep;
@@ -11,7 +12,7 @@ public static class BenchmarkThreadRange
         typeof(GemmaBenchCommand).GetProperty(nameof(GemmaBenchCommand.Threads))!
             .GetCustomAttribute<RangeAttribute>()!;
 
-    public static int Min => Convert.ToInt32(Range.Minimum, System.Globalization.CultureInfo.InvariantCulture);
+    public static int Min => Convert.ToInt32(Range.Minimum, CultureInfo.InvariantCulture);
 
-    public static int Max => Convert.ToInt32(Range.Maximum, System.Globalization.CultureInfo.InvariantCulture);
+    public static int Max => Convert.ToInt32(Range.Maximum, CultureInfo.InvariantCulture);
 }

@@ -71,8 +71,8 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
         }
         process.WaitForExit();
         lock (stderrLines)
-            return new ChildOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), [.. stderrLines], timedOut,
-                interrupted);
+            return new ChildOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), [.. stderrLines],
+                timedOut, interrupted);
     }
 
     // The whole tree, so that nothing the run started keeps stdout open.

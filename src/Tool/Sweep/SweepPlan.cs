@@ -57,9 +57,9 @@ public sealed record SweepPlan
             throw new UsageException("sweep: give at least one --model (a checkpoint folder or hub id)");
         if (Threads.Count == 0)
             throw new UsageException("sweep: give --threads, a comma-separated list like 1,2,4");
-        foreach (int threads in Threads.Where(t => t < BenchmarkThreadRange.Min || t > BenchmarkThreadRange.Max))
-            throw new UsageException($"sweep: --threads must be between {BenchmarkThreadRange.Min} and " +
-                $"{BenchmarkThreadRange.Max} (got {threads})");
+        int min = BenchmarkThreadRange.Min, max = BenchmarkThreadRange.Max;
+        foreach (int threads in Threads.Where(t => t < min || t > max))
+            throw new UsageException($"sweep: --threads must be between {min} and {max} (got {threads})");
         if (Repeat < 1)
             throw new UsageException($"sweep: --repeat must be at least 1, not {Repeat}");
         if (MaxNewTokens is < 1)

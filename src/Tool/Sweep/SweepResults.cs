@@ -37,7 +37,8 @@ public sealed record BestThreads(string ModelLabel, string Mode, int? Prefill, d
 public sealed class SweepResults
 {
     /// <param name="plannedRuns">Runs the plan asked for; null when <paramref name="runs"/> are all.</param>
-    public SweepResults(SweepPlan plan, IReadOnlyList<RunRecord> runs, int processorCount, int? plannedRuns = null)
+    public SweepResults(SweepPlan plan, IReadOnlyList<RunRecord> runs, int processorCount,
+        int? plannedRuns = null)
     {
         Plan = plan;
         Runs = runs;

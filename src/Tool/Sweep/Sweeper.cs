@@ -48,10 +48,10 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
     (RunRecord Record, bool Interrupted) RunOne(SweepConfiguration configuration, int repeat, SweepPlan plan,
         CancellationToken interruption)
     {
+        TimeSpan? timeout = plan.RunTimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.RunTimeoutSeconds) : null;
         ChildOutput output;
         try
         {
-            TimeSpan? timeout = plan.RunTimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.RunTimeoutSeconds) : null;
             output = runner.Run(BenchmarkArguments.For(configuration, plan), timeout, interruption);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException

@@ -5,41 +5,8 @@ using McMaster.Extensions.CommandLineUtils;
 
 namespace GemmaBench.Tests.Tool.Sweep;
 
-public sealed class SweepCommandTests : IDisposable
+public sealed class SweepCommandTests : SweepCommandHarness
 {
-    readonly string folder = Path.Combine(Path.GetTempPath(), "gemma-bench-sweep-" + Guid.NewGuid().ToString("N"));
-
-    public SweepCommandTests() => Directory.CreateDirectory(folder);
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    /// <summary>A model folder the sweep accepts (the fake runner never reads it).</summary>
-    string Model(string name)
-    {
-        string dir = Path.Combine(folder, "models", name);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
-        return dir;
-    }
-
-    static (int Exit, string Stdout, string Stderr) Sweep(IBenchmarkRunner runner, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(new RedirectedConsole(TextReader.Null, stdout, stderr));
-        app.Conventions.UseDefaultConventions();
-        app.Model.Runner = runner;
-        int exit = app.Execute(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    static ChildOutput Answer(IReadOnlyList<string> args)
-    {
-        int threads = int.Parse(ScriptedRunner.Argument(args, "--threads"));
-        double speed = args.Contains("--compile") ? 2 : 1;
-        return new ChildOutput(0, FakeBenchmark.Json(100 * threads * speed, 10 * speed, 1, threads), []);
-    }
-
     [Fact]
     public void Sweep_over_two_models_both_modes_and_two_thread_counts_prints_the_table_and_writes_the_files()
     {
@@ -198,105 +165,6 @@ public sealed class SweepCommandTests : IDisposable
             $"gemma-bench: {plan}:2: threads: '0' in '0' is not a thread count; write positive integers like 1,2,4\n",
             stderr.ToString());
         Assert.Equal("", stdout.ToString());
-    }
-
-    [Fact]
-    public void Out_under_a_regular_file_is_refused_before_any_run_naming_out()
-    {
-        string file = Path.Combine(folder, "a-file");
-        File.WriteAllText(file, "keep me");
-        string results = Path.Combine(file, "sub");
-        var runner = new ScriptedRunner(Answer);
-
-        var error = Assert.Throws<UsageException>(
-            () => Sweep(runner, "--model", Model("m"), "--threads", "1", "--out", results));
-
-        Assert.Equal($"sweep: --out {results} cannot be written ({file} is a file); give a folder you can "
-            + "create and write to", error.Message);
-        Assert.Empty(runner.Calls);
-        Assert.Equal("keep me", File.ReadAllText(file));
-    }
-
-    [Fact]
-    public void Out_folder_is_created_before_the_first_run_and_left_empty()
-    {
-        string results = Path.Combine(folder, "new", "results");
-        bool existedAtFirstRun = false;
-        var runner = new ScriptedRunner(args =>
-        {
-            existedAtFirstRun = Directory.Exists(results) && Directory.GetFileSystemEntries(results).Length == 0;
-            throw new InvalidOperationException("stop here");
-        });
-
-        Sweep(runner, "--model", Model("m"), "--threads", "1", "--repeat", "1", "--out", results);
-
-        Assert.True(existedAtFirstRun);
-    }
-
-    [Fact]
-    public void Results_that_cannot_be_written_at_the_end_are_named_and_the_table_is_kept()
-    {
-        string results = Path.Combine(folder, "results");
-        var runner = new ScriptedRunner(args =>
-        {
-            // The folder disappears during the sweep, a file in its place.
-            Directory.Delete(results, recursive: true);
-            File.WriteAllText(results, "not a folder");
-            return Answer(args);
-        });
-
-        var (exit, stdout, stderr) = Sweep(runner, "--model", Model("m"), "--threads", "1", "--repeat", "1",
-            "--out", results);
-
-        Assert.Equal(CommandLine.Failure, exit);
-        Assert.Equal("m      eager        1         100.00         10.00   1.00", stdout.Split('\n')[1]);
-        string[] failures = [.. stderr.Split('\n').Where(line => line.StartsWith("gemma-bench: sweep: could not"))];
-        Assert.Equal(4, failures.Length);
-        Assert.StartsWith($"gemma-bench: sweep: could not write {Path.Combine(results, "results.csv")} (",
-            failures[0]);
-        Assert.EndsWith("); the table on stdout has the results", failures[0]);
-    }
-
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Interrupted_sweep_stops_its_run_writes_the_completed_runs_and_exits_130(bool withOut)
-    {
-        string results = Path.Combine(folder, "results");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(new RedirectedConsole(TextReader.Null, stdout, stderr));
-        app.Conventions.UseDefaultConventions();
-        var runner = new ScriptedRunner(args =>
-        {
-            if (app.Model.Runner is ScriptedRunner { Calls.Count: 3 })
-            {
-                app.Model.Interruption.Cancel();
-                return new ChildOutput(137, "", [], Interrupted: true);
-            }
-            return Answer(args);
-        });
-        app.Model.Runner = runner;
-        string[] args = ["--model", Model("m"), "--threads", "1,2", "--repeat", "2"];
-
-        int exit = app.Execute(withOut ? [.. args, "--out", results] : args);
-
-        Assert.Equal(CommandLine.Interrupted, exit);
-        Assert.Equal(3, runner.Calls.Count);
-        string[] lines = stderr.ToString().Split('\n');
-        Assert.Contains("sweep: 2 of 4 runs in 0:00, 0 failed", lines);
-        Assert.Equal(withOut
-            ? $"gemma-bench: sweep: interrupted after 2 of 4 runs; wrote results.csv, results.json, prefill.png, "
-              + $"decode.png to {results}"
-            : "gemma-bench: sweep: interrupted after 2 of 4 runs; no --out, nothing written", lines[^2]);
-        Assert.Equal("m      eager        2         200.00         10.00   1.00", stdout.ToString().Split('\n')[2]);
-        if (withOut)
-        {
-            Assert.Equal(3, File.ReadAllLines(Path.Combine(results, "results.csv")).Length);
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "results.json")));
-            Assert.True(json.RootElement.GetProperty("interrupted").GetBoolean());
-            Assert.Equal(4, json.RootElement.GetProperty("planned_runs").GetInt32());
-        }
     }
 
     [Fact]
