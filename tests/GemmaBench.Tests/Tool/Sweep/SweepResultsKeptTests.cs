@@ -33,7 +33,8 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
         bool emptyAtFirstRun = false;
         var runner = new ScriptedRunner(args =>
         {
-            emptyAtFirstRun = Directory.Exists(results) && !Directory.EnumerateFileSystemEntries(results).Any();
+            emptyAtFirstRun = Directory.Exists(results)
+                && !Directory.EnumerateFileSystemEntries(results).Any();
             throw new InvalidOperationException("stop here");
         });
 
