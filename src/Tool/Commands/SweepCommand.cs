@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using GemmaBench.Tool.Sweep;
 using McMaster.Extensions.CommandLineUtils;
 
@@ -70,23 +71,60 @@ public sealed class SweepCommand
     /// <summary>Runs the benchmarks; null re-launches this tool. Tests put a fake here.</summary>
     internal IBenchmarkRunner? Runner { get; set; }
 
+    /// <summary>Cancelled by Ctrl-C (SIGINT) or SIGTERM: the sweep stops its run and keeps the rest.
+    /// Tests cancel it themselves.</summary>
+    internal CancellationTokenSource Interruption { get; } = new();
+
     int OnExecute(CommandLineApplication app)
     {
         TextWriter stdout = app.Out;
         TextWriter stderr = app.Error;
         SweepPlan plan = BuildPlan();
         plan.Validate();
+        if (plan.Out is { } outFolder)
+            OutFolder.Prepare(outFolder);
+
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            Interruption.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 
         var relay = Verbose ? (Action<string>)(line => stderr.WriteLine("  | " + line)) : null;
         var runner = Runner ?? ChildProcessRunner.Self(relay);
-        var results = new Sweeper(runner, stderr).Run(plan, Environment.ProcessorCount);
+        var results = new Sweeper(runner, stderr).Run(plan, Environment.ProcessorCount, Interruption.Token);
         SweepTable.Write(results, stdout);
-        if (plan.Out is { } folder)
+        bool allWritten = WriteFiles(results, plan.Out, stderr, out string written);
+
+        if (results.Interrupted)
         {
-            foreach (string file in SweepFiles.Write(results, folder))
-                stderr.WriteLine($"sweep: wrote {file}");
+            stderr.WriteLine($"gemma-bench: sweep: interrupted after {results.Runs.Count} of " +
+                $"{results.PlannedRuns} runs; {written}");
+            return CommandLine.Interrupted;
         }
-        return results.FailedRuns > 0 ? CommandLine.Failure : CommandLine.Success;
+        return results.FailedRuns > 0 || !allWritten ? CommandLine.Failure : CommandLine.Success;
+    }
+
+    // The table is on stdout already: a file that cannot be written is named, and the others written.
+    static bool WriteFiles(SweepResults results, string? folder, TextWriter stderr, out string summary)
+    {
+        if (folder is null)
+        {
+            summary = "no --out, nothing written";
+            return true;
+        }
+        var (written, failed) = SweepFiles.Write(results, folder);
+        foreach (string file in written)
+            stderr.WriteLine($"sweep: wrote {file}");
+        foreach (var (file, reason) in failed)
+            stderr.WriteLine($"gemma-bench: sweep: could not write {file} ({reason}); the table on stdout " +
+                "has the results");
+        summary = written.Count == 0
+            ? $"nothing written to {folder}"
+            : $"wrote {string.Join(", ", written.Select(Path.GetFileName))} to {folder}";
+        return failed.Count == 0;
     }
 
     internal SweepPlan BuildPlan()

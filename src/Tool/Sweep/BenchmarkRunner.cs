@@ -4,13 +4,15 @@ namespace GemmaBench.Tool.Sweep;
 public interface IBenchmarkRunner
 {
     /// <param name="timeout">How long the run may take before it is stopped; null for no limit.</param>
-    ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout);
+    /// <param name="interruption">Stops the run at once when cancelled (Ctrl-C on the sweep).</param>
+    ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout, CancellationToken interruption);
 }
 
 /// <summary>A finished benchmark run: its exit code, all of stdout, and stderr's lines;
-/// <paramref name="TimedOut"/> when it was stopped for taking longer than its time limit.</summary>
+/// <paramref name="TimedOut"/> when it was stopped for taking longer than its time limit,
+/// <paramref name="Interrupted"/> when it was stopped because the sweep was interrupted.</summary>
 public sealed record ChildOutput(int ExitCode, string Stdout, IReadOnlyList<string> StderrLines,
-    bool TimedOut = false);
+    bool TimedOut = false, bool Interrupted = false);
 
 /// <summary>The benchmark arguments for one configuration; the child always answers in JSON.</summary>
 public static class BenchmarkArguments

@@ -31,7 +31,7 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
 
     public IReadOnlyList<string> LeadingArguments => leadingArguments;
 
-    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout)
+    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout, CancellationToken interruption)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -57,15 +57,34 @@ public sealed class ChildProcessRunner(string fileName, IReadOnlyList<string> le
         process.StandardInput.Close();
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
+        bool interrupted = false;
+        using var stop = interruption.Register(() =>
+        {
+            interrupted = true;
+            KillTree(process);
+        });
         bool timedOut = false;
         if (timeout is { } limit && !process.WaitForExit(limit))
         {
-            // The whole tree, so that nothing the run started keeps stdout open.
-            process.Kill(entireProcessTree: true);
-            timedOut = true;
+            KillTree(process);
+            timedOut = !interrupted;
         }
         process.WaitForExit();
         lock (stderrLines)
-            return new ChildOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), [.. stderrLines], timedOut);
+            return new ChildOutput(process.ExitCode, stdout.GetAwaiter().GetResult(), [.. stderrLines],
+                timedOut, interrupted);
+    }
+
+    // The whole tree, so that nothing the run started keeps stdout open.
+    static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has just exited by itself.
+        }
     }
 }

@@ -25,18 +25,33 @@ public static class SweepFiles
         "compile_seconds", "peak_rss_bytes", "error",
     ];
 
-    public static IReadOnlyList<string> Write(SweepResults results, string folder)
+    /// <summary>Writes each file on its own, so that one that cannot be written costs no other.</summary>
+    /// <returns>The paths written, and for each file that could not be, its path and why.</returns>
+    public static (IReadOnlyList<string> Written, IReadOnlyList<(string Path, string Reason)> Failed) Write(
+        SweepResults results, string folder)
     {
-        Directory.CreateDirectory(folder);
-        string csv = Path.Combine(folder, Csv);
-        string json = Path.Combine(folder, Json);
-        string prefill = Path.Combine(folder, PrefillChart);
-        string decode = Path.Combine(folder, DecodeChart);
-        File.WriteAllText(csv, ToCsv(results));
-        File.WriteAllText(json, ToJson(results));
-        ThroughputChart.Save(results, ThroughputChart.Phase.Prefill, prefill);
-        ThroughputChart.Save(results, ThroughputChart.Phase.Decode, decode);
-        return [csv, json, prefill, decode];
+        var written = new List<string>();
+        var failed = new List<(string, string)>();
+        void Save(string name, Action<string> save)
+        {
+            string path = Path.Combine(folder, name);
+            try
+            {
+                Directory.CreateDirectory(folder);
+                save(path);
+                written.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failed.Add((path, e.Message));
+            }
+        }
+
+        Save(Csv, path => File.WriteAllText(path, ToCsv(results)));
+        Save(Json, path => File.WriteAllText(path, ToJson(results)));
+        Save(PrefillChart, path => ThroughputChart.Save(results, ThroughputChart.Phase.Prefill, path));
+        Save(DecodeChart, path => ThroughputChart.Save(results, ThroughputChart.Phase.Decode, path));
+        return (written, failed);
     }
 
     public static string ToCsv(SweepResults results)
@@ -69,6 +84,8 @@ public static class SweepFiles
         {
             json.WriteStartObject();
             json.WriteNumber("processor_count", results.ProcessorCount);
+            json.WriteBoolean("interrupted", results.Interrupted);
+            json.WriteNumber("planned_runs", results.PlannedRuns);
             WritePlan(json, results.Plan);
 
             json.WriteStartArray("summary");

@@ -57,6 +57,9 @@ public sealed record SweepPlan
             throw new UsageException("sweep: give at least one --model (a checkpoint folder or hub id)");
         if (Threads.Count == 0)
             throw new UsageException("sweep: give --threads, a comma-separated list like 1,2,4");
+        int min = BenchmarkThreadRange.Min, max = BenchmarkThreadRange.Max;
+        foreach (int threads in Threads.Where(t => t < min || t > max))
+            throw new UsageException($"sweep: --threads must be between {min} and {max} (got {threads})");
         if (Repeat < 1)
             throw new UsageException($"sweep: --repeat must be at least 1, not {Repeat}");
         if (MaxNewTokens is < 1)
@@ -81,6 +84,7 @@ public sealed record SweepPlan
                 "pass another --out, or --overwrite to replace it");
         foreach (string model in Models)
             CheckModel(model);
+        SweepModelChecks.Check(this);
     }
 
     // A typo in a path would otherwise cost one failed run per configuration and repeat.

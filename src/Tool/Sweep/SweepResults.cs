@@ -32,27 +32,23 @@ public sealed record BestThreads(string ModelLabel, string Mode, int? Prefill, d
     int? Decode, double? DecodeTokensPerSecond);
 
 /// <summary>Everything a sweep found: every run, and the summaries the table, files and charts
-/// show.</summary>
+/// show. An interrupted sweep holds fewer runs than planned, and summaries only of the configurations
+/// that ran.</summary>
 public sealed class SweepResults
 {
-    public SweepResults(SweepPlan plan, IReadOnlyList<RunRecord> runs, int processorCount)
+    /// <param name="plannedRuns">Runs the plan asked for; null when <paramref name="runs"/> are all.</param>
+    public SweepResults(SweepPlan plan, IReadOnlyList<RunRecord> runs, int processorCount,
+        int? plannedRuns = null)
     {
         Plan = plan;
         Runs = runs;
         ProcessorCount = processorCount;
+        PlannedRuns = plannedRuns ?? runs.Count;
         Summaries =
         [
-            .. plan.Configurations().Select(configuration =>
-            {
-                var mine = runs.Where(run => run.Configuration == configuration).ToList();
-                var measured = mine.Where(run => run.Succeeded).Select(run => run.Measurement!).ToList();
-                return new ConfigurationSummary(configuration, measured.Count, mine.Count - measured.Count,
-                    Statistic.Of(measured.Where(m => m.PrefillTokensPerSecond.HasValue)
-                        .Select(m => m.PrefillTokensPerSecond!.Value)),
-                    Statistic.Of(measured.Where(m => m.DecodeTokensPerSecond.HasValue)
-                        .Select(m => m.DecodeTokensPerSecond!.Value)),
-                    Statistic.Of(measured.Select(m => m.E2eSeconds)));
-            }),
+            .. plan.Configurations()
+                .Where(configuration => runs.Any(run => run.Configuration == configuration))
+                .Select(configuration => Summarize(configuration, runs)),
         ];
         Best = [.. Lines().Select(line => FindBest(line.Key.ModelLabel, line.Key.Mode, line.Value))];
     }
@@ -60,6 +56,10 @@ public sealed class SweepResults
     public SweepPlan Plan { get; }
     public IReadOnlyList<RunRecord> Runs { get; }
     public int ProcessorCount { get; }
+    public int PlannedRuns { get; }
+
+    /// <summary>Whether the sweep was stopped before all the planned runs.</summary>
+    public bool Interrupted => Runs.Count < PlannedRuns;
     public IReadOnlyList<ConfigurationSummary> Summaries { get; }
     public IReadOnlyList<BestThreads> Best { get; }
     public int FailedRuns => Runs.Count(run => !run.Succeeded);
@@ -73,6 +73,18 @@ public sealed class SweepResults
             .Select(group => KeyValuePair.Create(group.Key,
                 (IReadOnlyList<ConfigurationSummary>)[.. group.OrderBy(s => s.Configuration.Threads)])),
     ];
+
+    static ConfigurationSummary Summarize(SweepConfiguration configuration, IReadOnlyList<RunRecord> runs)
+    {
+        var mine = runs.Where(run => run.Configuration == configuration).ToList();
+        var measured = mine.Where(run => run.Succeeded).Select(run => run.Measurement!).ToList();
+        return new ConfigurationSummary(configuration, measured.Count, mine.Count - measured.Count,
+            Statistic.Of(measured.Where(m => m.PrefillTokensPerSecond.HasValue)
+                .Select(m => m.PrefillTokensPerSecond!.Value)),
+            Statistic.Of(measured.Where(m => m.DecodeTokensPerSecond.HasValue)
+                .Select(m => m.DecodeTokensPerSecond!.Value)),
+            Statistic.Of(measured.Select(m => m.E2eSeconds)));
+    }
 
     static BestThreads FindBest(string model, string mode, IReadOnlyList<ConfigurationSummary> line)
     {

@@ -7,20 +7,26 @@ namespace GemmaBench.Tool.Sweep;
 /// runs are reported on stderr and the sweep goes on.</summary>
 public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
 {
-    public SweepResults Run(SweepPlan plan, int processorCount)
+    /// <param name="interruption">When cancelled, the run going on is stopped and not counted, and
+    /// the results hold the runs completed so far.</param>
+    public SweepResults Run(SweepPlan plan, int processorCount, CancellationToken interruption = default)
     {
         var configurations = plan.Configurations();
         int total = configurations.Count * plan.Repeat;
         var runs = new List<RunRecord>(total);
         var clock = Stopwatch.StartNew();
 
-        for (int repeat = 1; repeat <= plan.Repeat; repeat++)
+        for (int repeat = 1; repeat <= plan.Repeat && !interruption.IsCancellationRequested; repeat++)
         {
             foreach (var configuration in configurations)
             {
+                if (interruption.IsCancellationRequested)
+                    break;
                 stderr.WriteLine($"sweep: run {runs.Count + 1} of {total}: {Describe(configuration)}"
                     + $", repeat {repeat} of {plan.Repeat}; {Progress(clock.Elapsed, runs.Count, total)}");
-                var record = RunOne(configuration, repeat, plan);
+                var (record, interrupted) = RunOne(configuration, repeat, plan, interruption);
+                if (interrupted)
+                    break;
                 if (record.Failure is not null)
                     stderr.WriteLine(
                         $"sweep: run {runs.Count + 1} failed ({Describe(configuration)}): {record.Failure}");
@@ -31,25 +37,38 @@ public sealed class Sweeper(IBenchmarkRunner runner, TextWriter stderr)
             }
         }
 
-        var results = new SweepResults(plan, runs, processorCount);
-        stderr.WriteLine($"sweep: {total} runs in {Duration(clock.Elapsed)}, {results.FailedRuns} failed");
+        var results = new SweepResults(plan, runs, processorCount, total);
+        string done = results.Interrupted ? $"{runs.Count} of {total}" : $"{total}";
+        stderr.WriteLine($"sweep: {done} runs in {Duration(clock.Elapsed)}, {results.FailedRuns} failed");
         return results;
     }
 
-    RunRecord RunOne(SweepConfiguration configuration, int repeat, SweepPlan plan)
+    // A run stopped by the interruption, or one that was itself interrupted (Ctrl-C in a terminal
+    // reaches the whole process group, the run too), did not complete: it is not counted.
+    (RunRecord Record, bool Interrupted) RunOne(SweepConfiguration configuration, int repeat, SweepPlan plan,
+        CancellationToken interruption)
     {
+        TimeSpan? timeout = plan.RunTimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.RunTimeoutSeconds) : null;
         ChildOutput output;
         try
         {
-            TimeSpan? timeout = plan.RunTimeoutSeconds > 0 ? TimeSpan.FromSeconds(plan.RunTimeoutSeconds) : null;
-            output = runner.Run(BenchmarkArguments.For(configuration, plan), timeout);
+            output = runner.Run(BenchmarkArguments.For(configuration, plan), timeout, interruption);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException
                                       or InvalidOperationException)
         {
-            return new RunRecord(configuration, repeat, null, $"could not start the benchmark: {e.Message}");
+            return (new RunRecord(configuration, repeat, null, $"could not start the benchmark: {e.Message}"),
+                interruption.IsCancellationRequested);
         }
 
+        var record = Record(configuration, repeat, plan, output);
+        bool interrupted = output.Interrupted || output.ExitCode == CommandLine.Interrupted
+            || (interruption.IsCancellationRequested && !record.Succeeded);
+        return (record, interrupted);
+    }
+
+    static RunRecord Record(SweepConfiguration configuration, int repeat, SweepPlan plan, ChildOutput output)
+    {
         if (output.TimedOut)
             return new RunRecord(configuration, repeat, null, $"timed out after {plan.RunTimeoutSeconds} s");
         if (output.ExitCode != 0)

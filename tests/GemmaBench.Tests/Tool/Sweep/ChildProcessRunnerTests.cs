@@ -38,7 +38,7 @@ public sealed class ChildProcessRunnerTests : IDisposable
         var relayed = new List<string>();
         var runner = new ChildProcessRunner("/bin/sh", [script], line => { lock (relayed) relayed.Add(line); });
 
-        var output = runner.Run(["--model", "m", "--threads", "3"], timeout: null);
+        var output = runner.Run(["--model", "m", "--threads", "3"], timeout: null, CancellationToken.None);
 
         Assert.Equal(1, output.ExitCode);
         Assert.Equal("", output.Stdout);
@@ -72,6 +72,29 @@ public sealed class ChildProcessRunnerTests : IDisposable
         Assert.Equal([null, "timed out after 1 s"], results.Runs.Select(r => r.Failure));
         Assert.Equal(100.5, results.Runs[0].Measurement!.PrefillTokensPerSecond);
         Assert.Contains("sweep: run 2 failed (m eager 5 threads): timed out after 1 s", stderr.ToString());
+        int sleeper = int.Parse(File.ReadAllText(sleeperPid).Trim());
+        Assert.True(Ends(sleeper), $"the run's own child {sleeper} is still running");
+    }
+
+    [Fact]
+    public void Interrupted_run_is_killed_with_what_it_started_and_marked_interrupted()
+    {
+        var runner = new ChildProcessRunner("/bin/sh", [script]);
+        using var interruption = new CancellationTokenSource();
+        // Ctrl-C once the run has started a child of its own.
+        var watcher = new Thread(() =>
+        {
+            while (!File.Exists(sleeperPid) || File.ReadAllText(sleeperPid).Trim().Length == 0)
+                Thread.Sleep(20);
+            interruption.Cancel();
+        });
+        watcher.Start();
+
+        var output = runner.Run(["--model", "m", "--threads", "5"], timeout: null, interruption.Token);
+
+        watcher.Join();
+        Assert.True(output.Interrupted);
+        Assert.False(output.TimedOut);
         int sleeper = int.Parse(File.ReadAllText(sleeperPid).Trim());
         Assert.True(Ends(sleeper), $"the run's own child {sleeper} is still running");
     }

@@ -48,7 +48,7 @@ sealed class ScriptedRunner(Func<IReadOnlyList<string>, ChildOutput> answer) : I
 
     public List<TimeSpan?> Timeouts { get; } = [];
 
-    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout)
+    public ChildOutput Run(IReadOnlyList<string> arguments, TimeSpan? timeout, CancellationToken interruption)
     {
         Calls.Add(arguments);
         Timeouts.Add(timeout);

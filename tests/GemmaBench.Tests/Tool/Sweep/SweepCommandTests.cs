@@ -5,41 +5,8 @@ using McMaster.Extensions.CommandLineUtils;
 
 namespace GemmaBench.Tests.Tool.Sweep;
 
-public sealed class SweepCommandTests : IDisposable
+public sealed class SweepCommandTests : SweepCommandHarness
 {
-    readonly string folder = Path.Combine(Path.GetTempPath(), "gemma-bench-sweep-" + Guid.NewGuid().ToString("N"));
-
-    public SweepCommandTests() => Directory.CreateDirectory(folder);
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
-    /// <summary>A model folder the sweep accepts (the fake runner never reads it).</summary>
-    string Model(string name)
-    {
-        string dir = Path.Combine(folder, "models", name);
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
-        return dir;
-    }
-
-    static (int Exit, string Stdout, string Stderr) Sweep(IBenchmarkRunner runner, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(new RedirectedConsole(TextReader.Null, stdout, stderr));
-        app.Conventions.UseDefaultConventions();
-        app.Model.Runner = runner;
-        int exit = app.Execute(args);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
-
-    static ChildOutput Answer(IReadOnlyList<string> args)
-    {
-        int threads = int.Parse(ScriptedRunner.Argument(args, "--threads"));
-        double speed = args.Contains("--compile") ? 2 : 1;
-        return new ChildOutput(0, FakeBenchmark.Json(100 * threads * speed, 10 * speed, 1, threads), []);
-    }
-
     [Fact]
     public void Sweep_over_two_models_both_modes_and_two_thread_counts_prints_the_table_and_writes_the_files()
     {
@@ -200,7 +167,56 @@ public sealed class SweepCommandTests : IDisposable
         Assert.Equal("", stdout.ToString());
     }
 
+    [Fact]
+    public void Group_size_that_does_not_divide_a_local_models_widths_is_refused_before_any_run()
+    {
+        string tiny = TestPaths.Checkpoint("tiny");
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", tiny, "--threads", "1", "--groupsize", "128"));
+
+        Assert.Equal($"sweep: --groupsize 128 does not divide the widths of {tiny} (64, 128); use a divisor of "
+            + "all of them such as 64, or --quant-scheme symmetric_channelwise", error.Message);
+        Assert.Empty(runner.Calls);
+    }
+
+    [Fact]
+    public void Group_size_is_not_checked_against_a_model_when_no_scheme_groups_weights()
+    {
+        var runner = new ScriptedRunner(Answer);
+
+        var (exit, _, _) = Sweep(runner, "--model", TestPaths.Checkpoint("tiny"), "--threads", "1", "--repeat", "1",
+            "--groupsize", "128", "--quant-scheme", "symmetric_channelwise");
+
+        Assert.Equal(0, exit);
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public void Model_given_twice_is_refused_before_any_run()
+    {
+        string model = Model("m");
+        var runner = new ScriptedRunner(Answer);
+
+        var same = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", model, "--model", model, "--threads", "1"));
+        var spelled = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", model, "--model", model + "/", "--threads", "1"));
+
+        Assert.Equal($"sweep: --model {model} is given twice; give each model once", same.Message);
+        Assert.Equal($"sweep: --model {model}/ is given twice (also as {model}); give each model once",
+            spelled.Message);
+        Assert.Empty(runner.Calls);
+    }
+
     [Theory]
+    [InlineData(new[] { "sweep", "--model", "m", "--threads", "1,5000" },
+        "gemma-bench: sweep: --threads must be between 1 and 4096 (got 5000)\n")]
+    [InlineData(new[] { "sweep", "--model", "org/a", "--model", "org/a", "--threads", "1" },
+        "gemma-bench: sweep: --model org/a is given twice; give each model once\n")]
+    [InlineData(new[] { "sweep", "--model", "org/a", "--threads", "1", "--out", "/proc/nope" },
+        "gemma-bench: sweep: --out /proc/nope cannot be written (")]
     [InlineData(new[] { "sweep", "--threads", "1" }, "gemma-bench: sweep: give at least one --model")]
     [InlineData(new[] { "sweep", "--model", "m" }, "gemma-bench: sweep: give --threads")]
     [InlineData(new[] { "sweep", "--model", "m", "--threads", "1,-2" }, "gemma-bench: sweep: --threads: '-2'")]

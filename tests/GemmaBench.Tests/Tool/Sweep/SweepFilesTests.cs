@@ -72,9 +72,10 @@ public sealed class SweepFilesTests : IDisposable
     [Fact]
     public void Write_produces_csv_json_and_two_png_charts_of_the_expected_size()
     {
-        var written = SweepFiles.Write(FakeBenchmark.TwoModels(), folder);
+        var (written, failed) = SweepFiles.Write(FakeBenchmark.TwoModels(), folder);
 
         Assert.Equal(["results.csv", "results.json", "prefill.png", "decode.png"], written.Select(Path.GetFileName));
+        Assert.Empty(failed);
         foreach (string chart in new[] { "prefill.png", "decode.png" })
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(folder, chart));

@@ -96,4 +96,24 @@ public class SweeperTests
         Assert.Equal(1, results.FailedRuns);
         Assert.StartsWith("could not start the benchmark: ", results.Runs[0].Failure);
     }
+
+    [Fact]
+    public void Run_interrupted_on_its_own_stops_the_sweep_and_is_not_counted()
+    {
+        // Ctrl-C in a terminal reaches the run too, which may exit 130 before the sweep hears of it.
+        var runner = new ScriptedRunner(args => ScriptedRunner.Argument(args, "--threads") == "2"
+            ? new ChildOutput(130, "", ["gemma-bench: interrupted"])
+            : Answer(args));
+        var stderr = new StringWriter();
+
+        var results = new Sweeper(runner, stderr).Run(
+            new SweepPlan { Models = ["a"], Threads = [1, 2, 4], Repeat = 1 }, processorCount: 2);
+
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.Equal([1], results.Runs.Select(run => run.Configuration.Threads));
+        Assert.True(results.Interrupted);
+        Assert.Equal(3, results.PlannedRuns);
+        Assert.Equal([1], results.Summaries.Select(s => s.Configuration.Threads));
+        Assert.DoesNotContain("failed (", stderr.ToString());
+    }
 }

@@ -1,0 +1,40 @@
+namespace GemmaBench.Tool.Sweep;
+
+/// <summary>Makes sure the results of a sweep can be written before its first run, so that hours
+/// of runs do not end in a folder that cannot be created or written.</summary>
+public static class OutFolder
+{
+    /// <summary>Creates <paramref name="folder"/> when missing and writes and deletes a file in it.</summary>
+    /// <exception cref="UsageException">The folder cannot be created or written.</exception>
+    public static void Prepare(string folder)
+    {
+        string probe = Path.Combine(folder, $".gemma-bench-sweep-{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1,
+                       FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"sweep: --out {folder} cannot be written ({Reason(folder, e)}); " +
+                "give a folder you can create and write to");
+        }
+    }
+
+    // .NET says "could not find a part of the path" when a parent is a file; name that file instead.
+    static string Reason(string folder, Exception e)
+    {
+        for (string? parent = Path.GetDirectoryName(Path.GetFullPath(folder)); parent != null;
+             parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+                return $"{parent} is a file";
+            if (Directory.Exists(parent))
+                break;
+        }
+        return e.Message.TrimEnd('.');
+    }
+}
