@@ -40,6 +40,7 @@ public static class CommandLine
     {
         bool verbose = args.Contains("--verbose");
         stdout = new StdoutWriter(stdout);
+        stderr = new StderrWriter(stderr);
         var console = new RedirectedConsole(stdin, stdout, stderr);
         try
         {
@@ -121,6 +122,26 @@ public static class CommandLine
         var remaining = result.SelectedCommand.RemainingArguments;
         if (remaining.Count > 0)
             throw new UsageException($"unrecognized argument '{remaining[0]}' (see --help)");
+        RejectEmptyNumbers(result.SelectedCommand);
+    }
+
+    // The parser reads an empty value of an optional number (`--threads ""`, `--threads=`) as "not
+    // given"; a script passing an unset variable would then measure the default without a word.
+    static void RejectEmptyNumbers(CommandLineApplication command)
+    {
+        var model = command.GetType().IsGenericType ? command.GetType().GetGenericArguments()[0] : null;
+        if (model == null)
+            return;
+        var numbers = model.GetProperties()
+            .Where(p => Nullable.GetUnderlyingType(p.PropertyType) is { } t && (t == typeof(int) || t == typeof(long)))
+            .Select(p => p.GetCustomAttributes(typeof(OptionAttribute), true).OfType<OptionAttribute>()
+                .FirstOrDefault()?.Template)
+            .ToHashSet();
+        foreach (var option in command.GetOptions())
+        {
+            if (numbers.Contains("--" + option.LongName) && option.Values.Any(string.IsNullOrWhiteSpace))
+                throw new UsageException($"--{option.LongName}: '' is not a whole number");
+        }
     }
 
     static void ReportValidationErrorsAsUsage(CommandLineApplication app, TextWriter stderr)

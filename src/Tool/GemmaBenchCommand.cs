@@ -141,7 +141,10 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
                 "the prompt");
         try
         {
-            return File.ReadAllText(PromptFile, new UTF8Encoding(false, throwOnInvalidBytes: true));
+            // Strict UTF-8: a UTF-8 byte-order mark is dropped, any other (UTF-16, UTF-32) is not UTF-8.
+            byte[] bytes = File.ReadAllBytes(PromptFile);
+            int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
         }
         catch (DecoderFallbackException)
         {

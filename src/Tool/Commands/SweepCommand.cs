@@ -95,8 +95,9 @@ public sealed class SweepCommand
         var relay = Verbose ? (Action<string>)(line => stderr.WriteLine("  | " + line)) : null;
         var runner = Runner ?? ChildProcessRunner.Self(relay);
         var results = new Sweeper(runner, stderr).Run(plan, Environment.ProcessorCount, Interruption.Token);
-        SweepTable.Write(results, stdout);
+        // The files first: a closed or failing stdout must not cost the runs' results.
         bool allWritten = WriteFiles(results, plan.Out, stderr, out string written);
+        SweepTable.Write(results, stdout);
 
         if (results.Interrupted)
         {
@@ -107,7 +108,7 @@ public sealed class SweepCommand
         return results.FailedRuns > 0 || !allWritten ? CommandLine.Failure : CommandLine.Success;
     }
 
-    // The table is on stdout already: a file that cannot be written is named, and the others written.
+    // A file that cannot be written is named, and the others written; the table still goes to stdout.
     static bool WriteFiles(SweepResults results, string? folder, TextWriter stderr, out string summary)
     {
         if (folder is null)

@@ -8,6 +8,8 @@ public static class OutFolder
     /// <exception cref="UsageException">The folder cannot be created or written.</exception>
     public static void Prepare(string folder)
     {
+        if (string.IsNullOrWhiteSpace(folder))
+            throw new UsageException("sweep: --out is empty; give the folder for the results");
         string probe = Path.Combine(folder, $".gemma-bench-sweep-{Guid.NewGuid():N}.tmp");
         try
         {

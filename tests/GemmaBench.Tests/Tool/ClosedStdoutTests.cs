@@ -39,6 +39,28 @@ public class ClosedStdoutTests
     }
 
     /// <summary>What .NET's console stream throws when file descriptor 1 is closed (`>&-`).</summary>
+    [Fact]
+    public void ClosedStderrDoesNotStopTheBenchmarkOrItsStatisticLines()
+    {
+        var harness = new ToolHarness();
+        var stdout = new StringWriter { NewLine = "\n" };
+        var services = new BenchmarkServices
+        {
+            Targets = harness.Target,
+            Clock = harness.Clock,
+            Threads = harness.Threads,
+            Environment = _ => null,
+            PeakRssBytes = () => null,
+        };
+
+        int exit = CommandLine.Run(["--model", ToolHarness.Tiny, "--no-stream"], stdout, new ClosedWriter(),
+            services);
+
+        Assert.Equal(CommandLine.Success, exit);
+        Assert.Contains("\nPrefill Tokens: 55\n", "\n" + stdout);
+        Assert.Contains("\nDecode Tokens per second: ", stdout.ToString());
+    }
+
     sealed class ClosedWriter : TextWriter
     {
         public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;

@@ -34,4 +34,31 @@ public class ParserMessageTests
         Assert.Equal(CommandLine.BadUsage, exit);
         Assert.Equal("", stdout.ToString());
     }
+
+    [Theory]
+    [InlineData("--threads", "--threads")]
+    [InlineData("--threads=", null)]
+    [InlineData("--groupsize", "--groupsize")]
+    public void EmptyNumberIsRefusedNotTakenForTheDefault(string option, string? separate)
+    {
+        string[] arguments = separate == null ? ["--model", "m", option] : ["--model", "m", option, ""];
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = CommandLine.Run(arguments, new StringWriter(), stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal($"gemma-bench: --{option.Trim('-', '=')}: '' is not a whole number\n", stderr.ToString());
+    }
+
+    [Fact]
+    public void EmptySweepRepeatIsRefused()
+    {
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = CommandLine.Run(["sweep", "--model", "m", "--threads", "1", "--repeat", ""], new StringWriter(),
+            stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal("gemma-bench: --repeat: '' is not a whole number\n", stderr.ToString());
+    }
 }

@@ -65,6 +65,30 @@ public sealed class PromptFileTests : IDisposable
     }
 
     [Fact]
+    public void PromptFileWithAUtf16ByteOrderMarkIsNotUtf8()
+    {
+        string file = dir.File("utf16.txt");
+        File.WriteAllBytes(file, [0xFF, 0xFE, 0x61, 0x00, 0x62, 0x00]);
+
+        var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--prompt-file", file);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"gemma-bench: --prompt-file: {file} is not UTF-8 text; save it as UTF-8\n", result.Stderr);
+    }
+
+    [Fact]
+    public void PromptFilesUtf8ByteOrderMarkIsNotPartOfThePrompt()
+    {
+        string file = dir.File("bom-only.txt");
+        File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF]);
+
+        var result = new ToolHarness().Run("--model", ToolHarness.Tiny, "--prompt-file", file, "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("\"prompt_token_ids\":[2],", result.Stdout);
+    }
+
+    [Fact]
     public void PromptFileThatIsADirectoryIsBadUsageSayingSo()
     {
         string file = dir.File("a-directory-named-like-a-file.txt");

@@ -27,6 +27,41 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
     }
 
     [Fact]
+    public void Empty_out_is_refused_before_any_run()
+    {
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(
+            () => Sweep(runner, "--model", Model("m"), "--threads", "1", "--out", ""));
+
+        Assert.Equal("sweep: --out is empty; give the folder for the results", error.Message);
+        Assert.Empty(runner.Calls);
+    }
+
+    [Fact]
+    public void Results_are_written_before_the_table_so_a_closed_stdout_keeps_them()
+    {
+        string results = Path.Combine(folder, "results");
+        var app = new CommandLineApplication<SweepCommand>(
+            new RedirectedConsole(TextReader.Null, new FailingWriter(), new StringWriter()));
+        app.Conventions.UseDefaultConventions();
+        app.Model.Runner = new ScriptedRunner(Answer);
+
+        Assert.Throws<IOException>(() => app.Execute("--model", Model("m"), "--threads", "1", "--repeat", "1",
+            "--out", results));
+
+        Assert.Equal(new[] { "decode.png", "prefill.png", "results.csv", "results.json" },
+            Directory.GetFiles(results).Select(f => Path.GetFileName(f)!).Order().ToArray());
+    }
+
+    sealed class FailingWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => throw new IOException("Bad file descriptor");
+    }
+
+    [Fact]
     public void Out_folder_is_created_before_the_first_run_and_left_empty()
     {
         string results = Path.Combine(folder, "new", "results");
