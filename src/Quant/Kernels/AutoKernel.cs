@@ -8,7 +8,8 @@ namespace GemmaBench.Quant.Kernels;
 /// The x86 default. Decode and short prefills run the managed kernel. From <see cref="PrefillRows"/> rows on,
 /// the weight is dequantized to bfloat16 into a reused scratch buffer and multiplied by libtorch's linear:
 /// measured with eng/bench --only prefill (docs/int4-kernels.md), that is 1.3–1.6× faster for the 55-token
-/// prompt on every Gemma-3 layer shape, while the managed kernel wins below about 16 rows. Weights whose
+/// prompt on every Gemma-3 layer shape. With lookup dequantization, at 24 rows it is 1.3–1.6× faster with
+/// one thread and about even with two; at 16 rows the managed kernel wins with two threads. Weights whose
 /// bfloat16 copy would exceed <see cref="MaxScratchBytes"/> (the LM heads) always stay on the managed kernel.
 /// </summary>
 internal sealed class AutoKernel(ManagedKernel managed) : ILinearKernel
@@ -17,7 +18,7 @@ internal sealed class AutoKernel(ManagedKernel managed) : ILinearKernel
     {
     }
 
-    public const int PrefillRows = 32;
+    public const int PrefillRows = 24;
     public const long MaxScratchBytes = 64L << 20;
 
     [ThreadStatic]
