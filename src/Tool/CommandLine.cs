@@ -119,10 +119,24 @@ public static class CommandLine
     // stdout belongs to users' scripts, so unknown arguments are collected and rejected here instead.
     static void RejectUnrecognizedArguments(ParseResult result)
     {
+        RejectOptionsTakenAsValues(result.SelectedCommand);
         var remaining = result.SelectedCommand.RemainingArguments;
         if (remaining.Count > 0)
             throw new UsageException($"unrecognized argument '{remaining[0]}' (see --help)");
         RejectEmptyNumbers(result.SelectedCommand);
+    }
+
+    // `--model --threads 2` gives --model the value "--threads" and leaves "2" over; an option's name
+    // given as another option's value is the value missing (often an unset variable in a script).
+    static void RejectOptionsTakenAsValues(CommandLineApplication command)
+    {
+        var names = command.GetOptions().Where(o => o.LongName != null).Select(o => "--" + o.LongName).ToHashSet();
+        foreach (var option in command.GetOptions())
+        {
+            if (option.OptionType != CommandOptionType.NoValue
+                && option.Values.FirstOrDefault(v => v != null && names.Contains(v.Split('=')[0])) is { } taken)
+                throw new UsageException($"--{option.LongName} needs a value (got the option {taken})");
+        }
     }
 
     // The parser reads an empty value of an optional number (`--threads ""`, `--threads=`) as "not

@@ -41,7 +41,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         var (int4Kernel, quantizeSeconds) = settings.Quantizes ? Quantize(target, settings, threads) : (null, null);
         var (compileMode, compileSeconds) = settings.Compile ? Compile(target) : (null, null);
 
-        stderr.WriteLine($"gemma-bench: prompt of {promptIds.Count} tokens; warm-up, then timing prefill " +
+        stderr.WriteLine($"gemma-bench: prompt of {promptIds.Count} token{(promptIds.Count == 1 ? "" : "s")}; warm-up, then timing prefill " +
             $"and up to {request.MaxNewTokens} new tokens");
         var measurement = new BenchmarkProtocol(target, clock)
             .Measure(promptIds, request.MaxNewTokens, request.MinNewTokens);
