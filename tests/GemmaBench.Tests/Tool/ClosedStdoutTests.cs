@@ -21,14 +21,7 @@ public class ClosedStdoutTests
     {
         var harness = new ToolHarness();
         var stderr = new StringWriter { NewLine = "\n" };
-        var services = new BenchmarkServices
-        {
-            Targets = harness.Target,
-            Clock = harness.Clock,
-            Threads = harness.Threads,
-            Environment = _ => null,
-            PeakRssBytes = () => null,
-        };
+        var services = Services(harness);
 
         int exit = CommandLine.Run(["--model", ToolHarness.Tiny, "--no-stream"], new ClosedWriter(), stderr,
             services);
@@ -44,14 +37,7 @@ public class ClosedStdoutTests
     {
         var harness = new ToolHarness();
         var stdout = new StringWriter { NewLine = "\n" };
-        var services = new BenchmarkServices
-        {
-            Targets = harness.Target,
-            Clock = harness.Clock,
-            Threads = harness.Threads,
-            Environment = _ => null,
-            PeakRssBytes = () => null,
-        };
+        var services = Services(harness);
 
         int exit = CommandLine.Run(["--model", ToolHarness.Tiny, "--no-stream"], stdout, new ClosedWriter(),
             services);
@@ -60,6 +46,15 @@ public class ClosedStdoutTests
         Assert.Contains("\nPrefill Tokens: 55\n", "\n" + stdout);
         Assert.Contains("\nDecode Tokens per second: ", stdout.ToString());
     }
+
+    static BenchmarkServices Services(ToolHarness harness) => new()
+    {
+        Targets = harness.Target,
+        Clock = harness.Clock,
+        Threads = harness.Threads,
+        Environment = _ => null,
+        PeakRssBytes = () => null,
+    };
 
     sealed class ClosedWriter : TextWriter
     {
