@@ -146,14 +146,7 @@ internal static unsafe class DotAvx512
     /// <summary>A block's int32 sums, 4 lanes per group, before the offset correction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Sums(byte* w, Vector512<sbyte> x0, Vector512<sbyte> x1, Vector512<byte> mask,
-        Vector512<short> ones)
-    {
-        var packed = Vector512.Load(w);
-        var low = packed & mask;
-        var high = Avx512BW.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & mask;
-        var pairs = Avx512BW.Add(Avx512BW.MultiplyAddAdjacent(low, x0), Avx512BW.MultiplyAddAdjacent(high, x1));
-        return Avx512BW.MultiplyAddAdjacent(pairs, ones);
-    }
+        Vector512<short> ones) => Avx512BW.MultiplyAddAdjacent(Pairs(w, x0, x1, mask), ones);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Step(Vector512<byte> low, Vector512<byte> high, sbyte* x, int* offsets,
