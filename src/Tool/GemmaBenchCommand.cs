@@ -47,8 +47,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public int MinNewTokens { get; set; }
 
     [Option("--threads", Description = "Intra-op threads [OMP_NUM_THREADS if set, else libtorch's default].")]
-    [Range(Sweep.BenchmarkThreadRange.Min, Sweep.BenchmarkThreadRange.Max,
-        ErrorMessage = "--threads must be between {1} and {2}")]
+    [Range(ThreadCount.MinCount, ThreadCount.MaxCount, ErrorMessage = "--threads must be between {1} and {2}")]
     public int? Threads { get; set; }
 
     [Option("--dtype", Description = "Compute dtype: float32 or bfloat16 [float32].")]

@@ -1,3 +1,5 @@
+using GemmaBench.Tool.Threads;
+
 namespace GemmaBench.Tool.Sweep;
 
 /// <summary>Whether a run compiles its decode step: the sweep's "mode".</summary>
@@ -57,7 +59,7 @@ public sealed record SweepPlan
             throw new UsageException("sweep: give at least one --model (a checkpoint folder or hub id)");
         if (Threads.Count == 0)
             throw new UsageException("sweep: give --threads, a comma-separated list like 1,2,4");
-        int min = BenchmarkThreadRange.Min, max = BenchmarkThreadRange.Max;
+        int min = ThreadCount.MinCount, max = ThreadCount.MaxCount;
         foreach (int threads in Threads.Where(t => t < min || t > max))
             throw new UsageException($"sweep: --threads must be between {min} and {max} (got {threads})");
         if (Repeat < 1)

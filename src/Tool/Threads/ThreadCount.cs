@@ -8,6 +8,11 @@ public sealed record ThreadCount(int Count, string Source)
 {
     public const string EnvironmentVariable = "OMP_NUM_THREADS";
 
+    /// <summary>The counts --threads accepts; a sweep refuses the same ones before its first run.</summary>
+    public const int MinCount = 1;
+
+    public const int MaxCount = 4096;
+
     /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a positive whole number.</exception>
     public static ThreadCount Resolve(int? option, string? environmentValue, int machineDefault) =>
         Resolve(option, environmentValue, () => machineDefault);
