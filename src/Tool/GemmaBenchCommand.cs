@@ -47,7 +47,8 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public int MinNewTokens { get; set; }
 
     [Option("--threads", Description = "Intra-op threads [OMP_NUM_THREADS if set, else libtorch's default].")]
-    [Range(ThreadCount.MinCount, ThreadCount.MaxCount, ErrorMessage = "--threads must be between {1} and {2}")]
+    [Range(ThreadCount.MinCount, ThreadCount.MaxCount,
+        ErrorMessage = "--threads must be between {1} and {2}")]
     public int? Threads { get; set; }
 
     [Option("--dtype", Description = "Compute dtype: float32 or bfloat16 [float32].")]
@@ -61,8 +62,10 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     public string QuantScheme { get; set; } = QuantSchemes.SymmetricGroupwise;
 
     [Option("--groupsize", Description = "Weights per scale for symmetric_groupwise [32].")]
-    // The managed kernel's layout keeps one scale per 32 inputs, so groups are whole multiples of 32.
-    [AllowedValues("32", "64", "128", "256", ErrorMessage = "--groupsize must be 32, 64, 128 or 256 (got {0})")]
+    // QuantOptions.GroupSizes, spelled out because attributes take constants (the managed kernel's layout
+    // keeps one scale per 32 inputs, so groups are whole multiples of 32).
+    [AllowedValues("32", "64", "128", "256",
+        ErrorMessage = "--groupsize must be 32, 64, 128 or 256 (got {0})")]
     public int? GroupSize { get; set; }
 
     [Option("--int4-kernel", Description = "INT4 matmul kernel: auto, managed, int4pack, dynquant " +

@@ -1,3 +1,5 @@
+using GemmaBench.Quant;
+
 namespace GemmaBench.Tool.Benchmark;
 
 /// <summary>Option checks that need the model's config: they run before any weight is read and
@@ -12,11 +14,12 @@ public static class ModelChecks
         if (settings.GroupsWeights && limits.QuantizedWidths.Any(w => w % settings.GroupSize != 0))
         {
             int common = limits.QuantizedWidths.Aggregate(0, Gcd);
-            int? suggestion = GroupSizes.Where(size => common % size == 0).Cast<int?>().LastOrDefault();
+            int? suggestion = QuantOptions.GroupSizes.Where(size => common % size == 0).Cast<int?>()
+                .LastOrDefault();
             string channelwise = $"--quant-scheme {QuantSchemes.SymmetricChannelwise}";
             string remedy = suggestion is int size
                 ? $"use a divisor of all of them such as {size}, or {channelwise}"
-                : $"none of 32, 64, 128 or 256 divides them all; use {channelwise}";
+                : $"none of {GroupSizeList} divides them all; use {channelwise}";
             throw new UsageException(
                 $"--groupsize {settings.GroupSize} does not divide the widths of {settings.Model} " +
                 $"({string.Join(", ", limits.QuantizedWidths.Distinct())}); {remedy}");
@@ -34,8 +37,9 @@ public static class ModelChecks
                 "max_position_embeddings in config.json); shorten the prompt or lower --max-new-tokens");
     }
 
-    /// <summary>The values --groupsize takes, smallest first.</summary>
-    public static readonly IReadOnlyList<int> GroupSizes = [32, 64, 128, 256];
+    // "32, 64, 128 or 256"
+    static string GroupSizeList =>
+        string.Join(", ", QuantOptions.GroupSizes.SkipLast(1)) + " or " + QuantOptions.GroupSizes[^1];
 
     static string PromptLength(GenerationRequest request, int tokens) => request.PromptSource switch
     {

@@ -22,23 +22,21 @@ static class SweepModelChecks
             seen[key] = model;
         }
 
-        if (plan.GroupSize is not { } groupSize)
+        bool grouped = plan.QuantSchemes.Count == 0
+            || plan.QuantSchemes.Contains(QuantSchemes.SymmetricGroupwise);
+        if (plan.GroupSize is not { } groupSize || !grouped)
             return;
-        IReadOnlyList<string> schemes = plan.QuantSchemes.Count == 0 ? [QuantSchemes.SymmetricGroupwise]
-            : plan.QuantSchemes;
         foreach (string model in plan.Models.Where(Directory.Exists))
-        {
-            foreach (string scheme in schemes.Where(s => s == QuantSchemes.SymmetricGroupwise))
-                CheckGroupSize(model, scheme, groupSize);
-        }
+            CheckGroupSize(model, groupSize);
     }
 
     // The benchmark's own check, on the model's config.json, as each run would make it.
-    static void CheckGroupSize(string model, string scheme, int groupSize)
+    static void CheckGroupSize(string model, int groupSize)
     {
         var settings = new BenchmarkSettings
         {
-            Model = model, Dtype = "float32", QuantScheme = scheme, GroupSize = groupSize,
+            Model = model, Dtype = "float32", QuantScheme = QuantSchemes.SymmetricGroupwise,
+            GroupSize = groupSize,
             Int4Kernel = "auto", Compile = false, Chat = false,
         };
         try

@@ -1,3 +1,4 @@
+using GemmaBench.Quant;
 using GemmaBench.Tool.Threads;
 
 namespace GemmaBench.Tool.Sweep;
@@ -34,7 +35,6 @@ public sealed record SweepPlan
     public const int DefaultRunTimeoutSeconds = 1800;
 
     /// <summary>The group sizes the INT4 kernels are built for.</summary>
-    public static readonly int[] GroupSizes = [32, 64, 128, 256];
 
     /// <summary>Every configuration in table order: model, scheme, compile mode, threads ascending.</summary>
     public IReadOnlyList<SweepConfiguration> Configurations()
@@ -66,9 +66,10 @@ public sealed record SweepPlan
             throw new UsageException($"sweep: --repeat must be at least 1, not {Repeat}");
         if (MaxNewTokens is < 1)
             throw new UsageException($"sweep: --max-new-tokens must be at least 1, not {MaxNewTokens}");
-        if (GroupSize is { } groupSize && !GroupSizes.Contains(groupSize))
+        if (GroupSize is { } groupSize && !QuantOptions.GroupSizes.Contains(groupSize))
             throw new UsageException(
-                $"sweep: --groupsize must be one of {string.Join(", ", GroupSizes)} (got {groupSize})");
+                $"sweep: --groupsize must be one of {string.Join(", ", QuantOptions.GroupSizes)} " +
+                $"(got {groupSize})");
         if (RunTimeoutSeconds < 0)
             throw new UsageException(
                 $"sweep: --run-timeout must be 0 (no limit) or more seconds, not {RunTimeoutSeconds}");
