@@ -14,7 +14,6 @@ static class OptionValueParsers
     {
         app.ValueParsers.AddOrReplace(new WholeNumberParser<int>());
         app.ValueParsers.AddOrReplace(new WholeNumberParser<long>());
-        app.ValueParsers.AddOrReplace(new RealNumberParser());
     }
 
     // The library names an option by its long name, without the dashes.
@@ -34,19 +33,6 @@ static class OptionValueParsers
                     $"({(big.Sign < 0 ? "below " + T.MinValue : "above " + T.MaxValue)})");
             throw new FormatException($"{Option(argName)}: '{value}' is not a whole number");
         }
-
-        object? IValueParser.Parse(string? argName, string? value, CultureInfo culture) =>
-            Parse(argName, value, culture);
-    }
-
-    sealed class RealNumberParser : IValueParser<double>
-    {
-        public Type TargetType => typeof(double);
-
-        public double Parse(string? argName, string? value, CultureInfo culture) =>
-            double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double result)
-                ? result
-                : throw new FormatException($"{Option(argName)}: '{value}' is not a number");
 
         object? IValueParser.Parse(string? argName, string? value, CultureInfo culture) =>
             Parse(argName, value, culture);
