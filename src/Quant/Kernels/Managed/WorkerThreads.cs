@@ -46,7 +46,13 @@ internal sealed class WorkerThreads
 
     /// <summary>Whether idle workers yield for up to a millisecond before sleeping (the default) or sleep
     /// right after their short spin. See <see cref="KernelThreads.ExpectFrequentProducts"/>.</summary>
-    public static bool Linger { get; set; } = true;
+    public static bool Linger
+    {
+        get => Volatile.Read(ref _linger);
+        set => Volatile.Write(ref _linger, value);
+    }
+
+    private static bool _linger = true;
 
     public static WorkerThreads Shared(int count) => Pools.GetOrAdd(count, n => new WorkerThreads(n));
 
