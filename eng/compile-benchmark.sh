@@ -15,9 +15,7 @@ preset="${4:-gemma-3-270m}"
 kernels="${5:-managed,int4pack}"
 checkpoint="$root/artifacts/synthetic/$preset-bfloat16"
 
-if [[ ! -f "$checkpoint/config.json" ]]; then
-  dotnet run --project "$root/src/Tool" -c Release -- synthesize --preset "$preset" --out "$checkpoint" >/dev/null
-fi
+"$root/eng/synthetic-checkpoint.sh" "$preset" "$checkpoint"
 dotnet build "$root/eng/CompileBenchmark" -c Release -v quiet -nologo >&2
 benchmark="$root/eng/CompileBenchmark/bin/Release/net10.0/CompileBenchmark.dll"
 echo "# $preset, INT4 gs 32, float32 compute; $(nproc) cores; $(date -u +%FT%TZ)"

@@ -12,9 +12,7 @@ compute="${2:-bfloat16}"
 preset="${3:-gemma-3-270m}"
 checkpoint="$root/artifacts/synthetic/$preset-bfloat16"
 
-if [[ ! -f "$checkpoint/config.json" ]]; then
-  dotnet run --project "$root/src/Tool" -c Release -- synthesize --preset "$preset" --out "$checkpoint" >/dev/null
-fi
+"$root/eng/synthetic-checkpoint.sh" "$preset" "$checkpoint"
 dotnet build "$root/eng/MemoryBenchmark" -c Release -v quiet -nologo >&2
 benchmark="$root/eng/MemoryBenchmark/bin/Release/net10.0/MemoryBenchmark.dll"
 echo "# decode $steps steps, $preset, compute $compute"

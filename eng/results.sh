@@ -13,7 +13,7 @@ dotnet build "$root/src/Tool" -c Release -v quiet -nologo >&2
 models=()
 for preset in gemma-3-270m gemma-3-1b; do
   dir="$root/artifacts/models/$preset"
-  [[ -s "$dir/config.json" ]] || "$tool" synthesize --preset "$preset" --out "$dir" --tokenizer "$root/.tokenizer" >&2
+  "$root/eng/synthetic-checkpoint.sh" "$preset" "$dir" --tokenizer "$root/.tokenizer"
   models+=(--model "$dir")
 done
 
