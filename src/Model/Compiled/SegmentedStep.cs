@@ -4,8 +4,9 @@ namespace GemmaBench.Model.Compiled;
 
 /// <summary>The segments arrangement: per layer four kernel calls (q/k/v fused, output, gate/up fused, down)
 /// between four scripted segments (attention; residual and norms; GELU gate; residual and the next norm), all
-/// writing into a static memory plan. A decode step allocates only the logits and what libtorch's operators
-/// allocate inside the segments.</summary>
+/// writing into a static memory plan. A single-token float32 step runs <see cref="DecodeOperators"/> in place of
+/// the segments (one C# call each instead of a script call and its operators) and allocates only the logits.
+/// </summary>
 sealed class SegmentedStep : IDisposable
 {
     readonly GemmaModel model;
@@ -17,6 +18,7 @@ sealed class SegmentedStep : IDisposable
     readonly long queryKeyValueWidth, gateUpWidth;
     readonly double eps;
     readonly long heads, kvHeads, headDim;
+    readonly DecodeOperators? operators;
     StepBuffers? decodeBuffers;
 
     public SegmentedStep(GemmaModel model, DecoderScript script, Tensor[] norms, CompileOptions options)
@@ -36,6 +38,8 @@ sealed class SegmentedStep : IDisposable
             l.Attention.KeyNorm.Scale, kvHeads)).ToArray();
         lmHead = ProjectionGroup.Create([model.LmHead], [config.VocabSize], options);
         (queryKeyValueWidth, gateUpWidth) = (query + 2 * keyValue, 2 * intermediate);
+        if (model.ComputeDtype == ScalarType.Float32 && DecodeOperators.Supports(config.HeadDim))
+            operators = new DecodeOperators(config.NumHeads, config.NumKvHeads, config.HeadDim, eps);
     }
 
     /// <summary>Whether q/k/v and gate/up run as one kernel call each.</summary>
@@ -62,6 +66,8 @@ sealed class SegmentedStep : IDisposable
         script.BeginInto(ids, model.Embedding.Weight, model.Embedding.Normalizer, norms[0], eps, x, h);
         Tensor[] layerMask = [];
         bool decoding = masks.Length == 0 && b.Tokens == 1;
+        if (decoding && operators is not null)
+            return DecodeFused(start, tables, b);
         var (cosRows, sinRows) = decoding ? RopeRows(tables, start) : ([], []);
         for (int i = 0; i < layers.Length; i++)
         {
@@ -82,11 +88,47 @@ sealed class SegmentedStep : IDisposable
             layer.Down.Into(b.Gated, b.Fed);
             script.AfterMlpInto(x, b.Fed, norms[n + 3], norms[n + 6], eps, h);
         }
+        return Logits(h, b);
+    }
+
+    /// <summary>A single-token float32 step with the operators between the projections run by
+    /// <see cref="DecodeOperators"/> instead of scripted segments.</summary>
+    unsafe Tensor DecodeFused(long start, LayerTables tables, StepBuffers b)
+    {
+        var ops = operators!;
+        float* x = Floats(b.Residual), h = Floats(b.Normed), qkv = Floats(b.QueryKeyValue);
+        float* merged = Floats(b.Merged), attended = Floats(b.Attended), gateUp = Floats(b.GateUp);
+        float* gated = Floats(b.Gated), fed = Floats(b.Fed);
+        int hidden = model.Config.HiddenSize, intermediate = model.Config.IntermediateSize;
+        int dim = (int)headDim;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var layer = layers[i];
+            int n = 6 * i;
+            layer.QueryKeyValue.Into(b.Normed, b.QueryKeyValue);
+            var (keys, values) = (tables.Keys[i], tables.Values[i]);
+            ops.Attend(qkv, Floats(queryKeyNorms[i]), Floats(tables.Cos[i]) + start * dim,
+                Floats(tables.SignedSin[i]) + start * dim, Floats(keys), Floats(values), (int)keys.size(2),
+                start, merged);
+            layer.Output.Into(b.Merged, b.Attended);
+            ops.AddNormed(x, attended, Floats(norms[n + 1]), Floats(norms[n + 2]), h, hidden);
+            layer.GateUp.Into(b.Normed, b.GateUp);
+            DecodeOperators.GeluGate(gateUp, gated, intermediate);
+            layer.Down.Into(b.Gated, b.Fed);
+            ops.AddNormed(x, fed, Floats(norms[n + 3]), Floats(norms[n + 6]), h, hidden);
+        }
+        return Logits(b.Normed, b);
+    }
+
+    Tensor Logits(Tensor h, StepBuffers b)
+    {
         var logits = empty([model.Config.VocabSize], h.dtype);
         using var last = h.narrow(1, b.Tokens - 1, 1);
         lmHead.Into(last, logits.view(1, 1, -1));
         return logits;
     }
+
+    static unsafe float* Floats(Tensor t) => (float*)Checkpoint.NativeMemory.DataAddress(t);
 
     /// <summary>Each layer's RoPE rows at <paramref name="position"/>, cut once per table (local, global).
     /// </summary>
@@ -114,6 +156,7 @@ sealed class SegmentedStep : IDisposable
 
     public void Dispose()
     {
+        operators?.Dispose();
         decodeBuffers?.Dispose();
         foreach (var norm in queryKeyNorms)
             norm.Dispose();

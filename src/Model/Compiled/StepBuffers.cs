@@ -10,6 +10,7 @@ sealed class StepBuffers : IDisposable
     public StepBuffers(long tokens, GemmaConfig config, long queryKeyValue, long gateUp, ScalarType dtype)
     {
         Tokens = tokens;
+        Merged = Buffer(config.NumHeads * config.HeadDim);
         Residual = Buffer(config.HiddenSize);
         Normed = Buffer(config.HiddenSize);
         QueryKeyValue = Buffer(queryKeyValue);
@@ -31,6 +32,10 @@ sealed class StepBuffers : IDisposable
 
     public Tensor QueryKeyValue { get; }
 
+    /// <summary>The attended values of every head, the output projection's input (written by the C# decode
+    /// operators; the scripted attention returns its own).</summary>
+    public Tensor Merged { get; }
+
     /// <summary>The output projection's result.</summary>
     public Tensor Attended { get; }
 
@@ -44,7 +49,7 @@ sealed class StepBuffers : IDisposable
 
     public void Dispose()
     {
-        foreach (var buffer in new[] { Residual, Normed, QueryKeyValue, Attended, GateUp, Gated, Fed })
+        foreach (var buffer in new[] { Residual, Normed, QueryKeyValue, Merged, Attended, GateUp, Gated, Fed })
             buffer.Dispose();
     }
 }

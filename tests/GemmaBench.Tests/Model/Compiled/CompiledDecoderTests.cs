@@ -87,13 +87,11 @@ public class CompiledDecoderTests
     [Theory]
     [InlineData("tiny", "B", QuantScheme.SymmetricGroupwise, 1)]
     [InlineData("tiny-odd", "C", QuantScheme.SymmetricChannelwise, 2)]
-    public void FusedManagedLogitsOfPrefillAndEveryDecodeStepEqualEagerExactly(string fixture, string caseName,
+    public void FusedManagedPrefillEqualsEagerExactlyAndDecodeStaysWithin1e5(string fixture, string caseName,
         QuantScheme scheme, int threads)
     {
         var expected = ExpectedCase.Load(fixture, caseName);
-        using var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32, deferConversion: true);
-        var options = new QuantOptions { Scheme = scheme, Kernel = Int4Kernel.Managed, Threads = threads };
-        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        using var model = QuantizedModel(fixture, scheme, threads);
         using var compiled = CompiledDecoder.Compile(model, WithQuantizer(Int4Kernel.Managed));
         using var eagerCache = model.CreateCache(expected.InputIds.Length + DecodeSteps);
         using var compiledCache = compiled.CreateCache(expected.InputIds.Length + DecodeSteps);
@@ -107,8 +105,44 @@ public class CompiledDecoderTests
             int token = expected.Greedy24[step];
             using var eager = model.Decode(token, eagerCache);
             using var actual = compiled.Decode(token, compiledCache);
-            Assert.True(MaxDifference(eager, actual) == 0, $"decode step {step} logits differ");
+            // Decode runs the C# operators between the projections: float32 rounding apart from eager.
+            Assert.True(MaxDifference(eager, actual) <= 1e-5, $"decode step {step} logits differ");
         }
+    }
+
+    [Theory]
+    [InlineData("tiny", "B", QuantScheme.SymmetricGroupwise, 1)]
+    [InlineData("tiny-odd", "C", QuantScheme.SymmetricChannelwise, 2)]
+    public void FusedManagedProjectionsGiveTheLogitsOfUnfusedOnesExactly(string fixture, string caseName,
+        QuantScheme scheme, int threads)
+    {
+        var expected = ExpectedCase.Load(fixture, caseName);
+        using var model = QuantizedModel(fixture, scheme, threads);
+        using var fused = CompiledDecoder.Compile(model, WithQuantizer(Int4Kernel.Managed));
+        using var unfused = CompiledDecoder.Compile(model, WithQuantizer(Int4Kernel.Managed) with { Fuse = null });
+        using var fusedCache = fused.CreateCache(expected.InputIds.Length + DecodeSteps);
+        using var unfusedCache = unfused.CreateCache(expected.InputIds.Length + DecodeSteps);
+
+        using var fusedPrefill = fused.Prefill(expected.InputIds, fusedCache);
+        using var unfusedPrefill = unfused.Prefill(expected.InputIds, unfusedCache);
+        Assert.True(fused.FusedProjections);
+        Assert.False(unfused.FusedProjections);
+        Assert.Equal(0, MaxDifference(fusedPrefill, unfusedPrefill));
+        for (int step = 0; step < DecodeSteps; step++)
+        {
+            int token = expected.Greedy24[step];
+            using var one = fused.Decode(token, fusedCache);
+            using var other = unfused.Decode(token, unfusedCache);
+            Assert.True(MaxDifference(one, other) == 0, $"decode step {step} logits differ");
+        }
+    }
+
+    static GemmaModel QuantizedModel(string fixture, QuantScheme scheme, int threads)
+    {
+        var model = GemmaModel.Load(TestPaths.Checkpoint(fixture), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Scheme = scheme, Kernel = Int4Kernel.Managed, Threads = threads };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        return model;
     }
 
     [Theory]
