@@ -111,6 +111,8 @@ public sealed class CompiledDecoder : IDecoderStep, IDisposable
         return scope.MoveToOuter(logits);
     }
 
+    /// <summary>See <see cref="IDecoderStep.Decode"/>. The logits may live in a buffer the next Decode overwrites
+    /// (segments arrangement, float32): read them, or copy them, before the next step.</summary>
     public Tensor Decode(int tokenId, KvCache cache)
     {
         cache.CheckDecode();

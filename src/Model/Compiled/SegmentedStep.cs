@@ -20,6 +20,7 @@ sealed class SegmentedStep : IDisposable
     readonly long heads, kvHeads, headDim;
     readonly DecodeOperators? operators;
     StepBuffers? decodeBuffers;
+    Tensor? decodeLogits;
 
     public SegmentedStep(GemmaModel model, DecoderScript script, Tensor[] norms, CompileOptions options)
     {
@@ -92,7 +93,9 @@ sealed class SegmentedStep : IDisposable
     }
 
     /// <summary>A single-token float32 step with the operators between the projections run by
-    /// <see cref="DecodeOperators"/> instead of scripted segments.</summary>
+    /// <see cref="DecodeOperators"/> instead of scripted segments. Its logits are written into one buffer kept
+    /// for every step (a fresh megabyte per step cost a page fault per 4 KiB when the LM head wrote it), so
+    /// they are valid until the next decode step.</summary>
     unsafe Tensor DecodeFused(long start, LayerTables tables, StepBuffers b)
     {
         var ops = operators!;
@@ -117,7 +120,10 @@ sealed class SegmentedStep : IDisposable
             layer.Down.Into(b.Gated, b.Fed);
             ops.AddNormed(x, fed, Floats(norms[n + 3]), Floats(norms[n + 6]), h, hidden);
         }
-        return Logits(b.Normed, b);
+        decodeLogits ??= empty([model.Config.VocabSize], ScalarType.Float32).DetachFromDisposeScope();
+        lmHead.Into(b.Normed, decodeLogits.view(1, 1, -1));
+        // A new handle on the same memory: the caller disposes it, the buffer stays.
+        return decodeLogits.view(-1);
     }
 
     Tensor Logits(Tensor h, StepBuffers b)
@@ -158,6 +164,7 @@ sealed class SegmentedStep : IDisposable
     {
         operators?.Dispose();
         decodeBuffers?.Dispose();
+        decodeLogits?.Dispose();
         foreach (var norm in queryKeyNorms)
             norm.Dispose();
         foreach (var layer in layers)
