@@ -18,7 +18,10 @@ sealed unsafe class DecodeOperators : IDisposable
 
     readonly int heads, kvHeads, headDim;
     readonly float eps;
+    const int HeadBlock = 4;
+
     readonly float* queryKeys;
+    readonly float* spare;
     float* scores;
     int scoreCapacity;
 
@@ -28,6 +31,7 @@ sealed unsafe class DecodeOperators : IDisposable
             throw new ArgumentException($"head_dim {headDim} is not a multiple of {Vector<float>.Count}.");
         (this.heads, this.kvHeads, this.headDim, this.eps) = (heads, kvHeads, headDim, (float)eps);
         queryKeys = Allocate((heads + kvHeads) * headDim);
+        spare = Allocate(headDim);
     }
 
     /// <summary>Whether these operators can run a model with this head_dim (whole vectors per head).</summary>
@@ -99,22 +103,76 @@ sealed unsafe class DecodeOperators : IDisposable
             Copy(v + kv * headDim, values + offset);
         }
 
-        float* weights = Scores(visible);
-        float scale = 1 / MathF.Sqrt(headDim);
         int group = heads / kvHeads;
-        for (int head = 0; head < heads; head++)
+        float* weights = Scores(HeadBlock * visible);
+        var queries = stackalloc float*[HeadBlock];
+        var outputs = stackalloc float*[HeadBlock];
+        var factors = stackalloc float[HeadBlock];
+        for (int kv = 0; kv < kvHeads; kv++)
         {
-            int kv = head / group;
-            float* q = queryKeys + head * headDim;
             float* headKeys = keys + (long)kv * slots * headDim, headValues = values + (long)kv * slots * headDim;
-            float max = float.NegativeInfinity;
-            for (int j = 0; j < visible; j++)
+            for (int first = 0; first < group; first += HeadBlock)
             {
-                weights[j] = Dot(q, headKeys + (long)j * headDim) * scale;
-                max = Math.Max(max, weights[j]);
+                // Up to four query heads of the group at once, so each key and value row is read once for all;
+                // the places of missing heads repeat the first one's query and write to a spare row.
+                int head = kv * group + first, count = Math.Min(HeadBlock, group - first);
+                for (int t = 0; t < HeadBlock; t++)
+                {
+                    queries[t] = queryKeys + (head + (t < count ? t : 0)) * headDim;
+                    outputs[t] = t < count ? output + (head + t) * headDim : spare;
+                }
+                Scores4(queries, headKeys, visible, weights);
+                for (int t = 0; t < HeadBlock; t++)
+                    factors[t] = 1 / Softmax(weights + t * visible, visible);
+                WeightedSum4(weights, factors, headValues, visible, outputs);
             }
-            float sum = Softmax(weights, visible, max);
-            WeightedSum(weights, headValues, visible, 1 / sum, output + head * headDim);
+        }
+    }
+
+    /// <summary>weights[t × count + j] = q_t · keys[j] / sqrt(headDim) for the four queries.</summary>
+    void Scores4(float** queries, float* keys, int count, float* weights)
+    {
+        float scale = 1 / MathF.Sqrt(headDim);
+        float* q0 = queries[0], q1 = queries[1], q2 = queries[2], q3 = queries[3];
+        for (int j = 0; j < count; j++)
+        {
+            float* row = keys + (long)j * headDim;
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int i = 0; i < headDim; i += Vector<float>.Count)
+            {
+                var k = Vector.Load(row + i);
+                a0 += Vector.Load(q0 + i) * k;
+                a1 += Vector.Load(q1 + i) * k;
+                a2 += Vector.Load(q2 + i) * k;
+                a3 += Vector.Load(q3 + i) * k;
+            }
+            weights[j] = Vector.Sum(a0) * scale;
+            weights[count + j] = Vector.Sum(a1) * scale;
+            weights[2 * count + j] = Vector.Sum(a2) * scale;
+            weights[3 * count + j] = Vector.Sum(a3) * scale;
+        }
+    }
+
+    /// <summary>outputs[t] = factors[t] × Σ_j weights[t × count + j] × values[j], for the four heads.</summary>
+    void WeightedSum4(float* weights, float* factors, float* values, int count, float** outputs)
+    {
+        float* w1 = weights + count, w2 = weights + 2 * count, w3 = weights + 3 * count;
+        for (int i = 0; i < headDim; i += Vector<float>.Count)
+        {
+            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            float* column = values + i;
+            for (int j = 0; j < count; j++)
+            {
+                var v = Vector.Load(column + (long)j * headDim);
+                a0 += new Vector<float>(weights[j]) * v;
+                a1 += new Vector<float>(w1[j]) * v;
+                a2 += new Vector<float>(w2[j]) * v;
+                a3 += new Vector<float>(w3[j]) * v;
+            }
+            (a0 * new Vector<float>(factors[0])).Store(outputs[0] + i);
+            (a1 * new Vector<float>(factors[1])).Store(outputs[1] + i);
+            (a2 * new Vector<float>(factors[2])).Store(outputs[2] + i);
+            (a3 * new Vector<float>(factors[3])).Store(outputs[3] + i);
         }
     }
 
@@ -172,17 +230,12 @@ sealed unsafe class DecodeOperators : IDisposable
     void Copy(float* from, float* to) =>
         new ReadOnlySpan<float>(from, headDim).CopyTo(new Span<float>(to, headDim));
 
-    float Dot(float* a, float* b)
+    /// <summary>weights = exp(weights - max(weights)), returning their sum.</summary>
+    static float Softmax(float* weights, int count)
     {
-        var sums = Vector<float>.Zero;
-        for (int i = 0; i < headDim; i += Vector<float>.Count)
-            sums += Vector.Load(a + i) * Vector.Load(b + i);
-        return Vector.Sum(sums);
-    }
-
-    /// <summary>weights = exp(weights - max), returning their sum.</summary>
-    static float Softmax(float* weights, int count, float max)
-    {
+        float max = float.NegativeInfinity;
+        for (int k = 0; k < count; k++)
+            max = Math.Max(max, weights[k]);
         var sums = Vector<float>.Zero;
         var shift = new Vector<float>(max);
         int j = 0;
@@ -201,22 +254,6 @@ sealed unsafe class DecodeOperators : IDisposable
         return sum;
     }
 
-    /// <summary>output = Σ weights[j] × values[j] × factor over the first count rows of values.</summary>
-    void WeightedSum(float* weights, float* values, int count, float factor, float* output)
-    {
-        new Span<float>(output, headDim).Clear();
-        for (int j = 0; j < count; j++)
-        {
-            var w = new Vector<float>(weights[j]);
-            float* row = values + (long)j * headDim;
-            for (int i = 0; i < headDim; i += Vector<float>.Count)
-                (Vector.Load(output + i) + w * Vector.Load(row + i)).Store(output + i);
-        }
-        var f = new Vector<float>(factor);
-        for (int i = 0; i < headDim; i += Vector<float>.Count)
-            (Vector.Load(output + i) * f).Store(output + i);
-    }
-
     float* Scores(int count)
     {
         if (count > scoreCapacity)
@@ -233,6 +270,7 @@ sealed unsafe class DecodeOperators : IDisposable
     public void Dispose()
     {
         NativeMemory.AlignedFree(queryKeys);
+        NativeMemory.AlignedFree(spare);
         NativeMemory.AlignedFree(scores);
         scores = null;
     }

@@ -64,6 +64,8 @@ public unsafe class DecodeOperatorsTests
         { 4, 2, 32, 8, 19 },  // sliding window wrapped: slot 3 of 8
         { 3, 1, 24, 6, 13 },  // half of head_dim is not a whole number of vectors
         { 8, 4, 16, 40, 39 },
+        { 2, 2, 32, 16, 9 },  // one query head per KV head
+        { 5, 1, 32, 16, 20 }, // a group of five: a block of four and a block of one
     };
 
     [Theory]
