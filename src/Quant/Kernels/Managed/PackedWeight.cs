@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GemmaBench.Quant.Kernels.Managed;
@@ -27,12 +26,10 @@ internal sealed unsafe class PackedWeight : IDisposable
     /// <summary>Scales from one block of a row to its next block.</summary>
     public const int ScaleStride = TileRows * GroupsPerBlock;
 
-    private const int HugePage = 2 << 20;
-
     // Single-row dot products load a whole block's 32 bytes of scales starting at their row's first one.
     private const int ScaleReadPadding = 64;
-    private const int AdviseHugePage = 14;
 
+    private HugePageArena.Block _weightMemory, _scaleMemory;
     private byte* _weights;
     private ushort* _scales;
 
@@ -50,8 +47,10 @@ internal sealed unsafe class PackedWeight : IDisposable
         Columns = columns;
         BlocksPerRow = (Columns + BlockInputs - 1) / BlockInputs;
         long tiledRows = (Rows + TileRows - 1) / TileRows * TileRows;
-        _weights = (byte*)Allocate(tiledRows * RowBytes);
-        _scales = (ushort*)Allocate(tiledRows * ScalesPerRow * 2 + ScaleReadPadding);
+        _weightMemory = HugePageArena.Shared.Allocate(tiledRows * RowBytes);
+        _scaleMemory = HugePageArena.Shared.Allocate(tiledRows * ScalesPerRow * 2 + ScaleReadPadding);
+        _weights = _weightMemory.Pointer;
+        _scales = (ushort*)_scaleMemory.Pointer;
     }
 
     /// <summary>Packs the rows of <paramref name="chunk"/> as rows firstRow, firstRow + 1, ... of this weight.</summary>
@@ -104,22 +103,15 @@ internal sealed unsafe class PackedWeight : IDisposable
 
     public void Dispose()
     {
-        NativeMemory.AlignedFree(_weights);
-        NativeMemory.AlignedFree(_scales);
+        HugePageArena.Shared.Free(_weightMemory);
+        HugePageArena.Shared.Free(_scaleMemory);
+        (_weightMemory, _scaleMemory) = (default, default);
         _weights = null;
         _scales = null;
         GC.SuppressFinalize(this);
     }
 
     ~PackedWeight() => Dispose();
-
-    private static void* Allocate(long bytes)
-    {
-        void* memory = NativeMemory.AlignedAlloc((nuint)bytes, HugePage);
-        if (OperatingSystem.IsLinux() && bytes >= HugePage)
-            _ = madvise(memory, (nuint)bytes, AdviseHugePage);
-        return memory;
-    }
 
     /// <summary>Packs row <paramref name="sourceRow"/> of <paramref name="weight"/> as row <paramref name="row"/>;
     /// without a weight, a padding row of zeros.</summary>
@@ -156,10 +148,6 @@ internal sealed unsafe class PackedWeight : IDisposable
             }
         }
     }
-
-    // Large weights on 2 MiB pages: with 4 KiB pages a stream through the LM head misses the TLB every 4 KiB.
-    [DllImport("libc")]
-    private static extern int madvise(void* address, nuint length, int advice);
 
     private static int Value(sbyte* values, int valid, int column) => column < valid ? values[column] : 0;
 }
