@@ -1,6 +1,8 @@
 // Eager against compiled decode and prefill speed on one checkpoint, INT4 (symmetric groupwise, gs 32), at one
 // thread count. Each repeat runs every configuration once, interleaved, after one warm-up generation each;
-// printed values are medians over the repeats, and ratios compare compiled with eager on the same kernel.
+// printed values are medians over the repeats, and ratios compare compiled with eager on the same kernel. With
+// the managed kernel it also runs the segments arrangement with scripted decode segments (ScriptedDecode) in
+// place of the C# decode operators, so the two can be compared in one run.
 // Usage: CompileBenchmark CHECKPOINT_DIR THREADS [REPEATS=5] [PROMPT_TOKENS=55] [DECODE_TOKENS=48]
 //        [KERNELS=managed,int4pack]
 using System.Diagnostics;
@@ -45,6 +47,18 @@ foreach (var kernel in kernels)
         });
         compileSeconds.Add($"{compiled.Mode}={compiled.CompileSeconds:F3}");
         targets.Add((label, compiled.Mode, compiled));
+    }
+    if (kernel == Int4Kernel.Managed)
+    {
+        var scripted = CompiledDecoder.Compile(model, new CompileOptions
+        {
+            Arrangement = CompileArrangement.Segments,
+            Kernel = label,
+            Fuse = Quantizer.Fuse,
+            ForwardInto = Quantizer.ForwardInto,
+            ScriptedDecode = true,
+        });
+        targets.Add((label, scripted.Mode + "(scripted-decode)", scripted));
     }
 }
 Console.WriteLine($"# threads={threads} prompt={promptTokens} decode={decodeTokens} repeats={repeats}");

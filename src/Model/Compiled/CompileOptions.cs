@@ -21,4 +21,8 @@ public sealed record CompileOptions
     /// <summary>How to run a projection module into a given contiguous output without allocating, or null when
     /// the module cannot (it is then called and its result copied).</summary>
     public Func<nn.Module<Tensor, Tensor>, Action<Tensor, Tensor>?>? ForwardInto { get; init; }
+
+    /// <summary>Run single-token float32 steps of the segments arrangement through the scripted segments instead
+    /// of the C# <see cref="DecodeOperators"/> (slower; for measuring the difference).</summary>
+    public bool ScriptedDecode { get; init; }
 }

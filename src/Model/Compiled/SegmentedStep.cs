@@ -39,7 +39,8 @@ sealed class SegmentedStep : IDisposable
             l.Attention.KeyNorm.Scale, kvHeads)).ToArray();
         lmHead = ProjectionGroup.Create([model.LmHead], [config.VocabSize], options);
         (queryKeyValueWidth, gateUpWidth) = (query + 2 * keyValue, 2 * intermediate);
-        if (model.ComputeDtype == ScalarType.Float32 && DecodeOperators.Supports(config.HeadDim))
+        if (model.ComputeDtype == ScalarType.Float32 && DecodeOperators.Supports(config.HeadDim)
+            && !options.ScriptedDecode)
             operators = new DecodeOperators(config.NumHeads, config.NumKvHeads, config.HeadDim, eps);
     }
 

@@ -110,6 +110,27 @@ public class CompiledDecoderTests
         }
     }
 
+    [Fact]
+    public void ScriptedDecodeSegmentsGiveEagersLogitsExactly()
+    {
+        var expected = ExpectedCase.Load("tiny", "B");
+        using var model = QuantizedModel("tiny", QuantScheme.SymmetricGroupwise, 1);
+        using var compiled = CompiledDecoder.Compile(model,
+            WithQuantizer(Int4Kernel.Managed) with { ScriptedDecode = true });
+        using var eagerCache = model.CreateCache(expected.InputIds.Length + DecodeSteps);
+        using var compiledCache = compiled.CreateCache(expected.InputIds.Length + DecodeSteps);
+
+        model.Prefill(expected.InputIds, eagerCache).Dispose();
+        compiled.Prefill(expected.InputIds, compiledCache).Dispose();
+        for (int step = 0; step < DecodeSteps; step++)
+        {
+            int token = expected.Greedy24[step];
+            using var eager = model.Decode(token, eagerCache);
+            using var actual = compiled.Decode(token, compiledCache);
+            Assert.True(MaxDifference(eager, actual) == 0, $"decode step {step} logits differ");
+        }
+    }
+
     [Theory]
     [InlineData("tiny", "B", QuantScheme.SymmetricGroupwise, 1)]
     [InlineData("tiny-odd", "C", QuantScheme.SymmetricChannelwise, 2)]
