@@ -186,6 +186,8 @@ public class OptionValidationTests
     [InlineData("prompt", "--prompt is 3 tokens")]
     [InlineData("file", "--prompt-file {0} is 3 tokens")]
     [InlineData("ids", "--prompt-ids gives 3 tokens")]
+    [InlineData("chat", "--prompt wrapped by --chat is 8 tokens, the chat template's included")]
+    [InlineData("chat file", "--prompt-file {0} wrapped by --chat is 8 tokens, the chat template's included")]
     public void PromptTooLongNamesWhereThePromptCameFrom(string source, string expected)
     {
         var harness = new ToolHarness(clock =>
@@ -196,6 +198,8 @@ public class OptionValidationTests
         {
             "prompt" => ["--prompt", "a b"],
             "file" => ["--prompt-file", file],
+            "chat" => ["--prompt", "a b", "--chat"],
+            "chat file" => ["--prompt-file", file, "--chat"],
             _ => ["--prompt-ids", "2,5,7"],
         };
 
