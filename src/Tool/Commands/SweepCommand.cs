@@ -116,15 +116,19 @@ public sealed class SweepCommand
             summary = "no --out, nothing written";
             return true;
         }
-        var (written, failed) = SweepFiles.Write(results, folder);
+        var (written, failed, notDrawn) = SweepFiles.Write(results, folder);
         foreach (string file in written)
             stderr.WriteLine($"sweep: wrote {file}");
+        foreach (string chart in notDrawn)
+            stderr.WriteLine($"sweep: drew no {chart}: no run measured its throughput");
         foreach (var (file, reason) in failed)
             stderr.WriteLine($"gemma-bench: sweep: could not write {file} ({reason}); the table on stdout " +
                 "has the results");
         summary = written.Count == 0
             ? $"nothing written to {folder}"
             : $"wrote {string.Join(", ", written.Select(Path.GetFileName))} to {folder}";
+        if (notDrawn.Count > 0)
+            summary += $"; drew no {string.Join(", ", notDrawn.Select(Path.GetFileName))}";
         return failed.Count == 0;
     }
 
