@@ -211,7 +211,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             Revision = Revision ?? "main",
             Dtype = Dtype,
             QuantScheme = QuantScheme,
-            GroupSize = GroupSize ?? 32,
+            GroupSize = GroupSize ?? GemmaBench.Quant.QuantOptions.DefaultGroupSize,
             Int4Kernel = Int4Kernel ?? "auto",
             Compile = Compile,
             Chat = Chat,
