@@ -162,6 +162,7 @@ public static class SweepFiles
         String(json, "dtype", plan.Dtype);
         Number(json, "max_new_tokens", plan.MaxNewTokens);
         String(json, "prompt", plan.Prompt);
+        String(json, "prompt_file", plan.PromptFile);
         json.WriteNumber("repeat", plan.Repeat);
         json.WriteNumber("run_timeout_seconds", plan.RunTimeoutSeconds);
         json.WriteEndObject();
