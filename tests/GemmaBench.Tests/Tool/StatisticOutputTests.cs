@@ -151,6 +151,6 @@ public class StatisticOutputTests
         Assert.Equal(7, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("gemma-bench: threads: 3 (from --threads)\n", result.Stderr);
         Assert.Contains("gemma-bench: loaded in 1.50 s\n", result.Stderr);
-        Assert.Contains("INT4 kernel managed", result.Stderr);
+        Assert.Contains("; INT4 kernel auto: managed (fake, 3 threads)\n", result.Stderr);
     }
 }
