@@ -19,7 +19,8 @@ public static class PromptFileReader
         {
             byte[] bytes = File.ReadAllBytes(path);
             int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
+            var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+            return strict.GetString(bytes, start, bytes.Length - start);
         }
         catch (DecoderFallbackException)
         {

@@ -64,7 +64,8 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         var resolved = options.Kernel == Int4Kernel.Auto ? Quantizer.ResolveAuto() : options.Kernel;
         kernel = QuantNames.Name(resolved);
         generator = Generation(loaded);
-        return new Int4KernelInEffect(kernel, loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel);
+        string detail = loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel;
+        return new Int4KernelInEffect(kernel, detail);
     }
 
     /// <summary>Compiles the decoder over the projections as they now are (after quantizing); the mode

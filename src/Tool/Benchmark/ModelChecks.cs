@@ -32,9 +32,10 @@ public static class ModelChecks
 
         if (promptTokens + request.MaxNewTokens > limits.ContextLength)
             throw new UsageException(
-                $"{PromptLength(request, settings.Chat, promptTokens)}; with --max-new-tokens {request.MaxNewTokens} that " +
-                $"exceeds the context of {settings.Model} ({limits.ContextLength} tokens, " +
-                "max_position_embeddings in config.json); shorten the prompt or lower --max-new-tokens");
+                $"{PromptLength(request, settings.Chat, promptTokens)}; with --max-new-tokens " +
+                $"{request.MaxNewTokens} that exceeds the context of {settings.Model} " +
+                $"({limits.ContextLength} tokens, max_position_embeddings in config.json); " +
+                "shorten the prompt or lower --max-new-tokens");
     }
 
     // "32, 64, 128 or 256"

@@ -43,7 +43,8 @@ public sealed record ThreadCount(int Count, string Source)
                 $"{EnvironmentVariable}='{environmentValue}' is not a positive whole number; " +
                 "set it to a thread count such as 4, unset it, or pass --threads");
         // --threads' bound; a number too long for an int is above it too.
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count > MaxCount)
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            || count > MaxCount)
             throw new UsageException(
                 $"{EnvironmentVariable}='{environmentValue}' is more than {MaxCount} threads; set it to a " +
                 $"thread count from {MinCount} to {MaxCount}, unset it, or pass --threads");

@@ -117,8 +117,10 @@ public class SynthesizeCommandTests
         };
 
         using var process = Process.Start(start)!;
-        bool writing = SpinWait.SpinUntil(() => (Directory.Exists(outDir)
-            && Directory.GetFiles(outDir, "*.partial").Length > 0) || process.HasExited, TimeSpan.FromMinutes(2));
+        bool writing = SpinWait.SpinUntil(
+            () => (Directory.Exists(outDir) && Directory.GetFiles(outDir, "*.partial").Length > 0)
+                || process.HasExited,
+            TimeSpan.FromMinutes(2));
         Assert.True(writing && !process.HasExited, "synthesize never started writing");
         Assert.Equal(0, Kill(process.Id, Sigint));
         string stdout = process.StandardOutput.ReadToEnd();

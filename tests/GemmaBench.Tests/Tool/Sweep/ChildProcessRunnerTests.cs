@@ -133,7 +133,8 @@ public sealed class ChildProcessRunnerTests : IDisposable
         string model = Path.Combine(Path.GetTempPath(), $"broken-model-{Guid.NewGuid():N}");
         Directory.CreateDirectory(model);
         // A config the sweep accepts before its runs, and no weights, which fails the run itself.
-        File.Copy(Path.Combine(TestPaths.Checkpoint("tiny"), "config.json"), Path.Combine(model, "config.json"));
+        File.Copy(Path.Combine(TestPaths.Checkpoint("tiny"), "config.json"),
+            Path.Combine(model, "config.json"));
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { tool, "sweep", "--model", model, "--threads", "1", "--repeat", "1" },

@@ -92,7 +92,8 @@ public sealed class SweepFilesTests : IDisposable
         // One-token runs: prefill measured, no decode rate.
         var plan = new SweepPlan { Models = ["org/small"], Threads = [1], Repeat = 1 };
         var measurement = FakeBenchmark.Measurement(100, 10, 1) with { DecodeTokensPerSecond = null };
-        var results = new SweepResults(plan, [new RunRecord(plan.Configurations()[0], 1, measurement, null)], 2);
+        var run = new RunRecord(plan.Configurations()[0], 1, measurement, null);
+        var results = new SweepResults(plan, [run], processorCount: 2);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "decode.png"), "an earlier sweep's chart");
 

@@ -34,7 +34,8 @@ public sealed class SweepPromptFileTests : SweepCommandHarness
         Assert.Equal(2, runner.Calls.Count);
         Assert.All(runner.Calls, args => Assert.Equal(prompt, ScriptedRunner.Argument(args, "--prompt-file")));
         Assert.All(runner.Calls, args => Assert.DoesNotContain("--prompt", args));
-        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(results, "results.json")));
+        using var json = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(results, "results.json")));
         Assert.Equal(prompt, json.RootElement.GetProperty("plan").GetProperty("prompt_file").GetString());
     }
 
@@ -46,8 +47,8 @@ public sealed class SweepPromptFileTests : SweepCommandHarness
         var (exit, stderr) = RunCommandLine("--model", Model("m"), "--threads", "1", "--prompt-file", missing);
 
         Assert.Equal(CommandLine.BadUsage, exit);
-        Assert.Equal($"gemma-bench: sweep: --prompt-file: no file {missing}; give a UTF-8 text file holding the "
-            + "prompt\n", stderr);
+        Assert.Equal($"gemma-bench: sweep: --prompt-file: no file {missing}; give a UTF-8 text file "
+            + "holding the prompt\n", stderr);
     }
 
     [Fact]
@@ -80,7 +81,8 @@ public sealed class SweepPromptFileTests : SweepCommandHarness
     public void Prompt_on_the_command_line_replaces_the_plans_prompt_file()
     {
         string plan = Path.Combine(folder, "sweep.yaml");
-        File.WriteAllText(plan, $"model: {Model("m")}\nthreads: 1\nrepeat: 1\nprompt-file: {folder}/gone.txt\n");
+        File.WriteAllText(plan,
+            $"model: {Model("m")}\nthreads: 1\nrepeat: 1\nprompt-file: {folder}/gone.txt\n");
         var runner = new ScriptedRunner(Answer);
 
         var (exit, _, _) = Sweep(runner, "--plan", plan, "--prompt", "hello");

@@ -169,8 +169,8 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
         Assert.Equal(["results.csv", "results.json"],
             Directory.GetFiles(results).Select(f => Path.GetFileName(f)!).Order());
         string[] lines = stderr.ToString().Split('\n');
-        Assert.Contains($"sweep: drew no {Path.Combine(results, "prefill.png")}: no run measured its throughput",
-            lines);
+        Assert.Contains(
+            $"sweep: drew no {Path.Combine(results, "prefill.png")}: no run measured its throughput", lines);
         Assert.Equal("gemma-bench: sweep: interrupted after 0 of 2 runs; wrote results.csv, results.json to "
             + $"{results}; drew no prefill.png, decode.png", lines[^2]);
     }
