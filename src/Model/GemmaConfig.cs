@@ -50,7 +50,7 @@ public sealed record GemmaConfig
             throw new ModelException($"{path} not found: a model directory needs a Hugging Face config.json.");
         using var doc = ParseJson(path);
         var (text, isMultimodal) = TextSection(doc.RootElement, path);
-        var fields = new ConfigFields(text, path);
+        var fields = new ConfigFields(text, path, isMultimodal ? "text_config." : "");
 
         RefuseUnsupported(fields, path);
         int numLayers = fields.Int("num_hidden_layers");
@@ -110,12 +110,14 @@ public sealed record GemmaConfig
     {
         if (root.ValueKind != JsonValueKind.Object)
             throw new ModelException($"{path}: expected a JSON object of settings, found {root.ValueKind}.");
-        string? modelType = root.TryGetProperty("model_type", out var t) ? t.GetString() : null;
+        string? modelType = new ConfigFields(root, path).String("model_type");
         if (modelType == "gemma3")
         {
             if (!root.TryGetProperty("text_config", out var text) || text.ValueKind != JsonValueKind.Object)
-                throw new ModelException($"{path}: model_type gemma3 needs a text_config object.");
-            string? textType = text.TryGetProperty("model_type", out var tt) ? tt.GetString() : "gemma3_text";
+                throw new ModelException($"{path}: model_type gemma3 needs a text_config object; " +
+                    ConfigFields.Remedy(path));
+            string textType = new ConfigFields(text, path, "text_config.").String("model_type")
+                ?? "gemma3_text";
             if (textType != "gemma3_text")
                 throw new UnsupportedModelException(
                     $"{path}: text_config.model_type '{textType}' is not supported; only gemma3_text runs.");
@@ -147,8 +149,9 @@ public sealed record GemmaConfig
             return 1;
         var scaling = fields.Element("rope_scaling");
         if (scaling.ValueKind != JsonValueKind.Object)
-            throw new ModelException($"{path}: rope_scaling must be an object or null.");
-        var inner = new ConfigFields(scaling, path + " rope_scaling");
+            throw new ModelException($"{path}: field rope_scaling must be an object or null, got " +
+                $"{scaling.GetRawText()}; {ConfigFields.Remedy(path)}");
+        var inner = new ConfigFields(scaling, path, "rope_scaling.");
         string? type = inner.String("rope_type") ?? inner.String("type");
         if (type == "default")
             return 1;
@@ -163,9 +166,8 @@ public sealed record GemmaConfig
 
     static List<bool> LayerTypes(ConfigFields fields, int numLayers, string path)
     {
-        if (fields.Has("layer_types"))
+        if (fields.Strings("layer_types") is { } types)
         {
-            var types = fields.Element("layer_types").EnumerateArray().Select(e => e.GetString()).ToList();
             if (types.Count != numLayers)
                 throw new ModelException(
                     $"{path}: layer_types has {types.Count} entries but num_hidden_layers is {numLayers}.");

@@ -5,10 +5,13 @@ public sealed record QuantOptions
 {
     public static IReadOnlyList<int> GroupSizes { get; } = [32, 64, 128, 256];
 
+    /// <summary>The group size when none is asked for (--groupsize's default).</summary>
+    public const int DefaultGroupSize = 32;
+
     public QuantScheme Scheme { get; init; } = QuantScheme.SymmetricGroupwise;
 
     /// <summary>Inputs sharing one scale under symmetric_groupwise: 32, 64, 128 or 256.</summary>
-    public int GroupSize { get; init; } = 32;
+    public int GroupSize { get; init; } = DefaultGroupSize;
 
     public Int4Kernel Kernel { get; init; } = Int4Kernel.Auto;
 

@@ -1,4 +1,5 @@
 using GemmaBench.Model.Hub;
+using GemmaBench.Tool.Commands;
 using GemmaBench.Tool.Output;
 using McMaster.Extensions.CommandLineUtils;
 using McMaster.Extensions.CommandLineUtils.Abstractions;
@@ -57,7 +58,7 @@ public static class CommandLine
         }
         catch (CommandParsingException e)
         {
-            stderr.WriteLine($"gemma-bench: {ParserMessages.Reword(e)}");
+            stderr.WriteLine($"gemma-bench: {Scope(e.Command)}{ParserMessages.Reword(e)}");
             return BadUsage;
         }
         catch (UsageException e)
@@ -115,15 +116,26 @@ public static class CommandLine
         public override void Flush() => stdout.Flush();
     }
 
+    // The sweep's refusals start "sweep: " (its runs' own messages do not), so the parser's do too.
+    static string Scope(CommandLineApplication? command) =>
+        command is CommandLineApplication<SweepCommand> ? "sweep: " : "";
+
     // McMaster prints a "Specify --help" hint on stdout before it throws for an unknown option;
     // stdout belongs to users' scripts, so unknown arguments are collected and rejected here instead.
     static void RejectUnrecognizedArguments(ParseResult result)
     {
-        RejectOptionsTakenAsValues(result.SelectedCommand);
-        var remaining = result.SelectedCommand.RemainingArguments;
-        if (remaining.Count > 0)
-            throw new UsageException($"unrecognized argument '{remaining[0]}' (see --help)");
-        RejectEmptyNumbers(result.SelectedCommand);
+        var command = result.SelectedCommand;
+        try
+        {
+            RejectOptionsTakenAsValues(command);
+            if (command.RemainingArguments is [string first, ..])
+                throw new UsageException($"unrecognized argument '{first}' (see --help)");
+            RejectEmptyNumbers(command);
+        }
+        catch (UsageException e) when (Scope(command).Length > 0)
+        {
+            throw new UsageException(Scope(command) + e.Message);
+        }
     }
 
     // `--model --threads 2` gives --model the value "--threads" and leaves "2" over; an option's name

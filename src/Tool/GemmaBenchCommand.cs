@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using GemmaBench.Tool.Benchmark;
 using GemmaBench.Tool.Threads;
 using GemmaBench.Tool.Commands;
@@ -135,28 +134,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             return Prompt ?? DefaultPrompt.Text;
         if (Prompt != null)
             throw new UsageException("--prompt-file and --prompt both give the prompt; use one of them");
-        if (Directory.Exists(PromptFile))
-            throw new UsageException($"--prompt-file: {PromptFile} is a directory; give a UTF-8 text file " +
-                "holding the prompt");
-        if (!File.Exists(PromptFile))
-            throw new UsageException($"--prompt-file: no file {PromptFile}; give a UTF-8 text file holding " +
-                "the prompt");
-        try
-        {
-            // Strict UTF-8: a UTF-8 byte-order mark is dropped, any other (UTF-16, UTF-32) is not UTF-8.
-            byte[] bytes = File.ReadAllBytes(PromptFile);
-            int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, start, bytes.Length - start);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new UsageException($"--prompt-file: {PromptFile} is not UTF-8 text; save it as UTF-8");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--prompt-file: cannot read {PromptFile} ({e.Message}); check its " +
-                "permissions");
-        }
+        return PromptFileReader.Read(PromptFile);
     }
 
     // Sweeps pass the same options to every run, so settings that do not apply are not errors.
@@ -211,7 +189,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
             Revision = Revision ?? "main",
             Dtype = Dtype,
             QuantScheme = QuantScheme,
-            GroupSize = GroupSize ?? 32,
+            GroupSize = GroupSize ?? GemmaBench.Quant.QuantOptions.DefaultGroupSize,
             Int4Kernel = Int4Kernel ?? "auto",
             Compile = Compile,
             Chat = Chat,

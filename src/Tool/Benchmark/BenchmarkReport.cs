@@ -14,7 +14,11 @@ public sealed record BenchmarkReport
     public required string QuantScheme { get; init; }
     public required int? GroupSize { get; init; }
     public required string Dtype { get; init; }
+    /// <summary>The kernel chosen, bare ("managed"); null when nothing was quantized.</summary>
     public required string? Int4Kernel { get; init; }
+
+    /// <summary>The kernel as stated on stderr ("auto: managed (avx512, 2 threads)").</summary>
+    public required string? Int4KernelDetail { get; init; }
     public required IReadOnlyList<int> PromptTokenIds { get; init; }
     public required IReadOnlyList<int> GeneratedTokenIds { get; init; }
     public required string Text { get; init; }

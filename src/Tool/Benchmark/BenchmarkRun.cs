@@ -60,7 +60,8 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
                 QuantScheme = settings.QuantScheme,
                 GroupSize = settings.GroupsWeights ? settings.GroupSize : null,
                 Dtype = settings.Dtype,
-                Int4Kernel = int4Kernel,
+                Int4Kernel = int4Kernel?.Name,
+                Int4KernelDetail = int4Kernel?.Detail,
                 PromptTokenIds = promptIds,
                 GeneratedTokenIds = measurement.GeneratedIds,
                 Text = CompletionText.Decode(target, measurement.GeneratedIds),
@@ -87,14 +88,14 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
             stderr.WriteLine($"gemma-bench: peak RSS {peak / (1024 * 1024)} MiB");
     }
 
-    (string?, double?) Quantize(IBenchmarkTarget target, BenchmarkSettings settings, int threads)
+    (Int4KernelInEffect?, double?) Quantize(IBenchmarkTarget target, BenchmarkSettings settings, int threads)
     {
         string grouping = settings.GroupsWeights ? $", group size {settings.GroupSize}" : "";
         stderr.WriteLine($"gemma-bench: quantizing ({settings.QuantScheme}{grouping})");
         long start = clock.GetTimestamp();
-        string kernel = target.Quantize(threads);
+        var kernel = target.Quantize(threads);
         double seconds = clock.GetElapsedTime(start).TotalSeconds;
-        stderr.WriteLine($"gemma-bench: quantized in {Seconds(seconds)}; INT4 kernel {kernel}");
+        stderr.WriteLine($"gemma-bench: quantized in {Seconds(seconds)}; INT4 kernel {kernel.Detail}");
         return (kernel, seconds);
     }
 

@@ -49,7 +49,7 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         generator = new Generator(model);
     }
 
-    public string Quantize(int threads)
+    public Int4KernelInEffect Quantize(int threads)
     {
         this.threads = threads;
         var options = new QuantOptions
@@ -64,7 +64,8 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
         var resolved = options.Kernel == Int4Kernel.Auto ? Quantizer.ResolveAuto() : options.Kernel;
         kernel = QuantNames.Name(resolved);
         generator = Generation(loaded);
-        return loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel;
+        string detail = loaded.LmHead is QuantizedLinear head ? head.KernelName : kernel;
+        return new Int4KernelInEffect(kernel, detail);
     }
 
     /// <summary>Compiles the decoder over the projections as they now are (after quantizing); the mode

@@ -25,7 +25,7 @@ public interface IBenchmarkTarget : IDisposable
 
     /// <summary>Swaps the projections for quantized ones whose kernels use <paramref name="threads"/>
     /// threads; returns the INT4 kernel in effect.</summary>
-    string Quantize(int threads);
+    Int4KernelInEffect Quantize(int threads);
 
     /// <summary>Prepares the compiled decode step; returns the compile mode in effect.</summary>
     string Compile();
@@ -48,6 +48,13 @@ public interface ITextStream
 
     string Flush();
 }
+
+/// <summary>The INT4 kernel a quantized model runs.</summary>
+/// <param name="Name">The kernel chosen, bare, for scripts: managed, int4pack, dynquant or reference
+/// (auto resolves to one of them).</param>
+/// <param name="Detail">How the kernel states itself to users, e.g. "auto: managed (avx512, 2 threads)".
+/// </param>
+public sealed record Int4KernelInEffect(string Name, string Detail);
 
 /// <summary>What the model's config allows, known before the weights load.</summary>
 /// <param name="ContextLength">Tokens the model can attend to (max_position_embeddings).</param>

@@ -32,22 +32,29 @@ public static class ModelChecks
 
         if (promptTokens + request.MaxNewTokens > limits.ContextLength)
             throw new UsageException(
-                $"{PromptLength(request, promptTokens)}; with --max-new-tokens {request.MaxNewTokens} that " +
-                $"exceeds the context of {settings.Model} ({limits.ContextLength} tokens, " +
-                "max_position_embeddings in config.json); shorten the prompt or lower --max-new-tokens");
+                $"{PromptLength(request, settings.Chat, promptTokens)}; with --max-new-tokens " +
+                $"{request.MaxNewTokens} that exceeds the context of {settings.Model} " +
+                $"({limits.ContextLength} tokens, max_position_embeddings in config.json); " +
+                "shorten the prompt or lower --max-new-tokens");
     }
 
     // "32, 64, 128 or 256"
     static string GroupSizeList =>
         string.Join(", ", QuantOptions.GroupSizes.SkipLast(1)) + " or " + QuantOptions.GroupSizes[^1];
 
-    static string PromptLength(GenerationRequest request, int tokens) => request.PromptSource switch
+    // With --chat the count is of the rendered template, not of the prompt alone.
+    static string PromptLength(GenerationRequest request, bool chat, int tokens)
     {
-        PromptSource.Ids => $"--prompt-ids gives {tokens} tokens",
-        PromptSource.File => $"--prompt-file {request.PromptFile} is {tokens} tokens",
-        PromptSource.Default => $"the default prompt is {tokens} tokens",
-        _ => $"--prompt is {tokens} tokens",
-    };
+        string length = chat ? $"wrapped by --chat is {tokens} tokens, the chat template's included"
+            : $"is {tokens} tokens";
+        return request.PromptSource switch
+        {
+            PromptSource.Ids => $"--prompt-ids gives {tokens} tokens",
+            PromptSource.File => $"--prompt-file {request.PromptFile} {length}",
+            PromptSource.Default => $"the default prompt {length}",
+            _ => $"--prompt {length}",
+        };
+    }
 
     static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 }

@@ -12,11 +12,17 @@ public static class StatisticLines
         stdout.WriteLine($"Prefill time: {Number(m.PrefillSeconds)} seconds");
         stdout.WriteLine($"E2E Generation time: {Number(m.E2ESeconds)} seconds");
         stdout.WriteLine($"Decoded Tokens: {m.DecodedTokens}");
-        stdout.WriteLine($"Decode time: {Number(m.DecodeSeconds)} seconds");
+        // One token comes from the prefill: there is no decode, whatever the two timers differ by.
+        stdout.WriteLine($"Decode time: {Number(m.DecodedTokens > 1 ? m.DecodeSeconds : 0)} seconds");
         stdout.WriteLine($"Prefill Tokens per second: {Number(m.PrefillTokensPerSecond)}");
         stdout.WriteLine($"Decode Tokens per second: {Number(m.DecodeTokensPerSecond)}");
     }
 
-    static string Number(double? value) =>
-        value is double v ? v.ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+    // "F2" keeps the sign of a value that rounds to zero (-0.001 is "-0.00"); zero has no sign here.
+    static string Number(double? value) => value?.ToString("F2", CultureInfo.InvariantCulture) switch
+    {
+        null => "n/a",
+        "-0.00" => "0.00",
+        string text => text,
+    };
 }

@@ -46,6 +46,10 @@ public sealed class SweepCommand
         Description = "Prompt text [the benchmark's default].")]
     public string? Prompt { get; set; }
 
+    [Option("--prompt-file", ValueName = "FILE",
+        Description = "Read the prompt from this UTF-8 file, as is, instead of --prompt [none].")]
+    public string? PromptFile { get; set; }
+
     [Option("--repeat", ValueName = "N",
         Description = "Runs per configuration; the table shows median [min-max] [3].")]
     public int? Repeat { get; set; }
@@ -116,15 +120,19 @@ public sealed class SweepCommand
             summary = "no --out, nothing written";
             return true;
         }
-        var (written, failed) = SweepFiles.Write(results, folder);
+        var (written, failed, notDrawn) = SweepFiles.Write(results, folder);
         foreach (string file in written)
             stderr.WriteLine($"sweep: wrote {file}");
+        foreach (string chart in notDrawn)
+            stderr.WriteLine($"sweep: drew no {chart}: no run measured its throughput");
         foreach (var (file, reason) in failed)
             stderr.WriteLine($"gemma-bench: sweep: could not write {file} ({reason}); the table on stdout " +
                 "has the results");
         summary = written.Count == 0
             ? $"nothing written to {folder}"
             : $"wrote {string.Join(", ", written.Select(Path.GetFileName))} to {folder}";
+        if (notDrawn.Count > 0)
+            summary += $"; drew no {string.Join(", ", notDrawn.Select(Path.GetFileName))}";
         return failed.Count == 0;
     }
 
@@ -151,13 +159,15 @@ public sealed class SweepCommand
         }
         if (QuantSchemes.Length > 0)
             plan = plan with { QuantSchemes = QuantSchemes };
+        // The prompt is one setting given two ways: either on the command line replaces the plan's.
+        if (Prompt is not null || PromptFile is not null)
+            plan = plan with { Prompt = Prompt, PromptFile = PromptFile };
         return plan with
         {
             GroupSize = GroupSize ?? plan.GroupSize,
             Int4Kernel = Int4Kernel ?? plan.Int4Kernel,
             Dtype = Dtype ?? plan.Dtype,
             MaxNewTokens = MaxNewTokens ?? plan.MaxNewTokens,
-            Prompt = Prompt ?? plan.Prompt,
             Repeat = Repeat ?? plan.Repeat,
             Out = Out ?? plan.Out,
             Overwrite = Overwrite || plan.Overwrite,

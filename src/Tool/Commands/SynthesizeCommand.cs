@@ -43,7 +43,7 @@ public sealed class SynthesizeCommand
         var dtype = Dtype == "float32" ? torch.ScalarType.Float32 : torch.ScalarType.BFloat16;
         if (SyntheticCheckpoint.Refusal(Preset, Out, dtype, Tokenizer) is { } refusal)
             throw new UsageException(refusal);
-        CreateOutFolder();
+        var created = CreateOutFolder();
 
         // Ctrl-C or a kill stops the writing between chunks, so our *.partial files can be removed.
         using var interrupted = new CancellationTokenSource();
@@ -61,18 +61,30 @@ public sealed class SynthesizeCommand
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
-            console.Error.WriteLine($"gemma-bench: synthesize: interrupted; removed its partial files from {Out}");
+            console.Error.WriteLine(RemoveEmpty(created)
+                ? $"gemma-bench: synthesize: interrupted; removed its partial files and the folder {Out} it " +
+                    "had created"
+                : $"gemma-bench: synthesize: interrupted; removed its partial files from {Out}");
             return CommandLine.Interrupted;
+        }
+        catch
+        {
+            RemoveEmpty(created);
+            throw;
         }
         console.Out.WriteLine(Path.GetFullPath(Out));
         return CommandLine.Success;
     }
 
-    void CreateOutFolder()
+    /// <returns>The folders created, --out first, then those of its parents that did not exist.</returns>
+    List<string> CreateOutFolder()
     {
+        string full = Path.GetFullPath(Out);
+        var created = new[] { full }.Concat(Ancestors(full)).TakeWhile(dir => !Directory.Exists(dir)).ToList();
         try
         {
             Directory.CreateDirectory(Out);
+            return created;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -81,6 +93,26 @@ public sealed class SynthesizeCommand
             throw new UsageException($"synthesize: --out {Out}: cannot create the folder ({reason}); " +
                 "give a folder you can write to");
         }
+    }
+
+    // A stopped or failed run leaves no folder of its own making behind; one that holds anything (a file
+    // someone else put there) stays. True when --out itself was removed.
+    static bool RemoveEmpty(List<string> created)
+    {
+        foreach (string dir in created)
+        {
+            try
+            {
+                if (Directory.EnumerateFileSystemEntries(dir).Any())
+                    break;
+                Directory.Delete(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                break;
+            }
+        }
+        return created.Count > 0 && !Directory.Exists(created[0]);
     }
 
     static IEnumerable<string> Ancestors(string path)

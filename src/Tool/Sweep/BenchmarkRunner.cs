@@ -39,6 +39,8 @@ public static class BenchmarkArguments
             args.AddRange(["--max-new-tokens", Invariant(maxNewTokens)]);
         if (plan.Prompt is { } prompt)
             args.AddRange(["--prompt", prompt]);
+        if (plan.PromptFile is { } promptFile)
+            args.AddRange(["--prompt-file", promptFile]);
         return args;
     }
 

@@ -25,13 +25,16 @@ public static class SweepFiles
         "compile_seconds", "peak_rss_bytes", "error",
     ];
 
-    /// <summary>Writes each file on its own, so that one that cannot be written costs no other.</summary>
-    /// <returns>The paths written, and for each file that could not be, its path and why.</returns>
-    public static (IReadOnlyList<string> Written, IReadOnlyList<(string Path, string Reason)> Failed) Write(
-        SweepResults results, string folder)
+    /// <summary>Writes each file on its own, so that one that cannot be written costs no other. A chart
+    /// with no point to draw (no run measured that phase) is not written, and one an earlier sweep
+    /// left in the folder is removed, so the folder never holds a chart of other results.</summary>
+    /// <returns>The paths written; for each file that could not be, its path and why; and the charts
+    /// not drawn.</returns>
+    public static SweepFilesWritten Write(SweepResults results, string folder)
     {
         var written = new List<string>();
         var failed = new List<(string, string)>();
+        var notDrawn = new List<string>();
         void Save(string name, Action<string> save)
         {
             string path = Path.Combine(folder, name);
@@ -46,12 +49,31 @@ public static class SweepFiles
                 failed.Add((path, e.Message));
             }
         }
+        void Chart(string name, ThroughputChart.Phase phase)
+        {
+            if (ThroughputChart.HasPoints(results, phase))
+            {
+                Save(name, path => ThroughputChart.Save(results, phase, path));
+                return;
+            }
+            string path = Path.Combine(folder, name);
+            try
+            {
+                if (File.Exists(path))
+                    File.Delete(path);
+                notDrawn.Add(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failed.Add((path, $"the earlier sweep's chart cannot be removed: {e.Message}"));
+            }
+        }
 
         Save(Csv, path => File.WriteAllText(path, ToCsv(results)));
         Save(Json, path => File.WriteAllText(path, ToJson(results)));
-        Save(PrefillChart, path => ThroughputChart.Save(results, ThroughputChart.Phase.Prefill, path));
-        Save(DecodeChart, path => ThroughputChart.Save(results, ThroughputChart.Phase.Decode, path));
-        return (written, failed);
+        Chart(PrefillChart, ThroughputChart.Phase.Prefill);
+        Chart(DecodeChart, ThroughputChart.Phase.Decode);
+        return new SweepFilesWritten(written, failed, notDrawn);
     }
 
     public static string ToCsv(SweepResults results)
@@ -140,6 +162,7 @@ public static class SweepFiles
         String(json, "dtype", plan.Dtype);
         Number(json, "max_new_tokens", plan.MaxNewTokens);
         String(json, "prompt", plan.Prompt);
+        String(json, "prompt_file", plan.PromptFile);
         json.WriteNumber("repeat", plan.Repeat);
         json.WriteNumber("run_timeout_seconds", plan.RunTimeoutSeconds);
         json.WriteEndObject();
@@ -237,3 +260,8 @@ public static class SweepFiles
         return cell.IndexOfAny([',', '"', '\n', '\r']) < 0 ? cell : "\"" + cell.Replace("\"", "\"\"") + "\"";
     }
 }
+
+/// <summary>What <see cref="SweepFiles.Write"/> did: files written, files that could not be written
+/// (with why), and charts not drawn because no run measured their phase.</summary>
+public sealed record SweepFilesWritten(IReadOnlyList<string> Written,
+    IReadOnlyList<(string Path, string Reason)> Failed, IReadOnlyList<string> NotDrawn);

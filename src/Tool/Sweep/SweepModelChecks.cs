@@ -1,14 +1,16 @@
 using GemmaBench.Model;
+using GemmaBench.Quant;
 using GemmaBench.Tool.Benchmark;
 
 namespace GemmaBench.Tool.Sweep;
 
-/// <summary>Checks of a sweep's models before the first run: each model once, and a --groupsize
-/// that divides the widths of every local model (a hub id is only read by its runs).</summary>
+/// <summary>Checks of a sweep's models before the first run: each model once, and each local model's
+/// config.json read as every run would read it, with the group size the runs would use checked against
+/// its widths (a hub id is only read by its runs).</summary>
 static class SweepModelChecks
 {
-    /// <exception cref="UsageException">A model is given twice, or the group size does not divide the
-    /// quantized widths of a local model.</exception>
+    /// <exception cref="UsageException">A model is given twice, a local model's config.json cannot be
+    /// read, or the group size does not divide the quantized widths of a local model.</exception>
     public static void Check(SweepPlan plan)
     {
         var seen = new Dictionary<string, string>();
@@ -24,24 +26,24 @@ static class SweepModelChecks
 
         bool grouped = plan.QuantSchemes.Count == 0
             || plan.QuantSchemes.Contains(QuantSchemes.SymmetricGroupwise);
-        if (plan.GroupSize is not { } groupSize || !grouped)
-            return;
         foreach (string model in plan.Models.Where(Directory.Exists))
-            CheckGroupSize(model, groupSize);
+            CheckLocalModel(model, grouped ? plan.GroupSize ?? QuantOptions.DefaultGroupSize : null);
     }
 
-    // The benchmark's own check, on the model's config.json, as each run would make it.
-    static void CheckGroupSize(string model, int groupSize)
+    // The benchmark's own checks, on the model's config.json, as each run would make them.
+    static void CheckLocalModel(string model, int? groupSize)
     {
-        var settings = new BenchmarkSettings
-        {
-            Model = model, Dtype = "float32", QuantScheme = QuantSchemes.SymmetricGroupwise,
-            GroupSize = groupSize,
-            Int4Kernel = "auto", Compile = false, Chat = false,
-        };
         try
         {
-            using var target = new GemmaTarget(model, GemmaConfig.Load(model), null, settings);
+            var config = GemmaConfig.Load(model);
+            if (groupSize is not int size)
+                return;
+            var settings = new BenchmarkSettings
+            {
+                Model = model, Dtype = "float32", QuantScheme = QuantSchemes.SymmetricGroupwise,
+                GroupSize = size, Int4Kernel = "auto", Compile = false, Chat = false,
+            };
+            using var target = new GemmaTarget(model, config, null, settings);
             ModelChecks.Check(settings, new GenerationRequest("", null, 0, 0, Json: true, Stream: false),
                 target.Limits, promptTokens: 0);
         }

@@ -21,6 +21,10 @@ public sealed record SweepPlan
     public string? Dtype { get; init; }
     public int? MaxNewTokens { get; init; }
     public string? Prompt { get; init; }
+
+    /// <summary>A UTF-8 file holding the prompt, passed to each run instead of <see cref="Prompt"/>.
+    /// </summary>
+    public string? PromptFile { get; init; }
     public int Repeat { get; init; } = 3;
 
     /// <summary>Folder for results.csv, results.json and the charts; null writes no files.</summary>
@@ -85,9 +89,28 @@ public sealed record SweepPlan
                 name => File.Exists(Path.Combine(Out, name))) is { } earlier)
             throw new UsageException($"sweep: --out {Out} already holds {earlier} from an earlier sweep; " +
                 "pass another --out, or --overwrite to replace it");
+        CheckPromptFile();
         foreach (string model in Models)
             CheckModel(model);
         SweepModelChecks.Check(this);
+    }
+
+    // Read as each run will read it, so a missing, unreadable or non-UTF-8 file fails no run.
+    void CheckPromptFile()
+    {
+        if (PromptFile is null)
+            return;
+        if (Prompt is not null)
+            throw new UsageException(
+                "sweep: --prompt-file and --prompt both give the prompt; use one of them");
+        try
+        {
+            PromptFileReader.Read(PromptFile);
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException("sweep: " + e.Message);
+        }
     }
 
     // A typo in a path would otherwise cost one failed run per configuration and repeat.

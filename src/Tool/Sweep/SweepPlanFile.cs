@@ -15,6 +15,7 @@ namespace GemmaBench.Tool.Sweep;
 /// dtype: bfloat16
 /// max-new-tokens: 64
 /// prompt: "..."
+/// prompt-file: prompt.txt     # instead of prompt
 /// repeat: 3
 /// out: results/
 /// overwrite: true             # replace an earlier sweep's files in out
@@ -26,7 +27,7 @@ public static class SweepPlanFile
     public static readonly string[] Keys =
     [
         "model", "threads", "compile", "quant-scheme", "groupsize", "int4-kernel", "dtype",
-        "max-new-tokens", "prompt", "repeat", "out", "overwrite", "run-timeout",
+        "max-new-tokens", "prompt", "prompt-file", "repeat", "out", "overwrite", "run-timeout",
     ];
 
     public static SweepPlan Load(string path)
@@ -72,6 +73,7 @@ public static class SweepPlanFile
                 "dtype" => plan with { Dtype = read.String(key, value) },
                 "max-new-tokens" => plan with { MaxNewTokens = read.Integer(key, value) },
                 "prompt" => plan with { Prompt = read.String(key, value) },
+                "prompt-file" => plan with { PromptFile = read.String(key, value) },
                 "repeat" => plan with { Repeat = read.Integer(key, value) },
                 "out" => plan with { Out = read.String(key, value) },
                 "overwrite" => plan with { Overwrite = read.Boolean(key, value) },

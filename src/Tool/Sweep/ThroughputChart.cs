@@ -63,6 +63,11 @@ public static class ThroughputChart
         plot.SavePng(path, Width, Height);
     }
 
+    /// <summary>Whether any configuration measured <paramref name="phase"/>: a chart without points is
+    /// only axes.</summary>
+    public static bool HasPoints(SweepResults results, Phase phase) =>
+        results.Summaries.Any(summary => Pick(summary, phase) is not null);
+
     static Statistic? Pick(ConfigurationSummary summary, Phase phase) =>
         phase == Phase.Prefill ? summary.Prefill : summary.Decode;
 }

@@ -27,7 +27,8 @@ public sealed record ThreadCount(int Count, string Source)
 
     /// <summary>The count the user asked for, with --threads or OMP_NUM_THREADS; null when neither is
     /// given and libtorch's default applies, which is known only once libtorch is loaded.</summary>
-    /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a positive whole number.</exception>
+    /// <exception cref="UsageException">OMP_NUM_THREADS is set but not a whole number from
+    /// <see cref="MinCount"/> to <see cref="MaxCount"/>.</exception>
     public static ThreadCount? FromUser(int? option, string? environmentValue)
     {
         if (option is int requested)
@@ -37,10 +38,16 @@ public sealed record ThreadCount(int Count, string Source)
             return null;
 
         string value = environmentValue.Trim();
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+        if (value.Length == 0 || !value.All(char.IsAsciiDigit) || value.All(c => c == '0'))
             throw new UsageException(
                 $"{EnvironmentVariable}='{environmentValue}' is not a positive whole number; " +
                 "set it to a thread count such as 4, unset it, or pass --threads");
+        // --threads' bound; a number too long for an int is above it too.
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+            || count > MaxCount)
+            throw new UsageException(
+                $"{EnvironmentVariable}='{environmentValue}' is more than {MaxCount} threads; set it to a " +
+                $"thread count from {MinCount} to {MaxCount}, unset it, or pass --threads");
         return new ThreadCount(count, EnvironmentVariable);
     }
 }

@@ -142,7 +142,44 @@ public class GemmaConfigTests
 
         var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
 
-        Assert.Equal($"{dir.File("config.json")}: required field hidden_size is missing.", e.Message);
+        Assert.Equal($"{dir.File("config.json")}: required field hidden_size is missing; fix it or download " +
+            "config.json again", e.Message);
+    }
+
+    [Theory]
+    [InlineData("hidden_size", "\"abc\"", "hidden_size must be an integer, got \"abc\"")]
+    [InlineData("rms_norm_eps", "\"small\"", "rms_norm_eps must be a number, got \"small\"")]
+    [InlineData("model_type", "5", "model_type must be a string, got 5")]
+    [InlineData("hidden_activation", "5", "hidden_activation must be a string, got 5")]
+    [InlineData("layer_types", "\"abc\"", "layer_types must be a list of strings, got \"abc\"")]
+    [InlineData("layer_types", "[1, 2]", "layer_types must be a list of strings, got [1,2]")]
+    [InlineData("rope_scaling", "7", "rope_scaling must be an object or null, got 7")]
+    [InlineData("rope_scaling", """{"rope_type": "linear", "factor": "x"}""",
+        "rope_scaling.factor must be a number, got \"x\"")]
+    public void FieldOfTheWrongTypeIsNamedWithWhatToDo(string field, string json, string message)
+    {
+        using var dir = new TempDirectory();
+        WithConfigEdit(dir, c => c[field] = JsonNode.Parse(json));
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")}: field {message}; fix it or download config.json again",
+            e.Message);
+    }
+
+    [Fact]
+    public void FieldOfTheWrongTypeInTextConfigIsNamedWithItsSection()
+    {
+        using var dir = new TempDirectory();
+        SyntheticCheckpoint.Write("tiny-multimodal", dir.Path, torch.ScalarType.Float32);
+        var config = JsonNode.Parse(File.ReadAllText(dir.File("config.json")))!.AsObject();
+        config["text_config"]!["hidden_size"] = "abc";
+        File.WriteAllText(dir.File("config.json"), config.ToJsonString());
+
+        var e = Assert.Throws<ModelException>(() => GemmaConfig.Load(dir.Path));
+
+        Assert.Equal($"{dir.File("config.json")}: field text_config.hidden_size must be an integer, got " +
+            "\"abc\"; fix it or download config.json again", e.Message);
     }
 
     [Fact]

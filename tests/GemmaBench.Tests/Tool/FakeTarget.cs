@@ -54,12 +54,12 @@ public sealed class FakeTarget(FakeClock clock) : IBenchmarkTarget, IBenchmarkTa
     /// <summary>The thread count the tool quantized with, or null before it did.</summary>
     public int? QuantizedWithThreads { get; private set; }
 
-    public string Quantize(int threads)
+    public Int4KernelInEffect Quantize(int threads)
     {
         Calls.Add("quantize");
         QuantizedWithThreads = threads;
         clock.Advance(QuantizeSeconds);
-        return "managed";
+        return new Int4KernelInEffect("managed", $"auto: managed (fake, {threads} threads)");
     }
 
     public string Compile()

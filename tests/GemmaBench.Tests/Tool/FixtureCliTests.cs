@@ -84,6 +84,28 @@ public class FixtureCliTests
         Assert.Equal(2, two.RootElement.GetProperty("threads").GetInt32());
     }
 
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("int4pack")]
+    [InlineData("reference")]
+    public void JsonInt4KernelIsTheBareKernelChosenAndTheDetailFollowsIt(string asked)
+    {
+        // auto is the managed kernel on x86-64 and int4pack elsewhere; only managed adds to its name.
+        bool x64 = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
+            == System.Runtime.InteropServices.Architecture.X64;
+        var (chosen, detail) = asked == "auto"
+            ? x64 ? ("managed", "auto: managed (") : ("int4pack", "int4pack")
+            : (asked, asked);
+
+        using var json = RunJson(["--model", TestPaths.Checkpoint("tiny"), "--int4-kernel", asked,
+            "--threads", "1", "--json", "--max-new-tokens", "2", "--prompt-ids", "2,5,6"]);
+
+        var keys = json.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(keys.IndexOf("int4_kernel") + 1, keys.IndexOf("int4_kernel_detail"));
+        Assert.Equal(chosen, json.RootElement.GetProperty("int4_kernel").GetString());
+        Assert.StartsWith(detail, json.RootElement.GetProperty("int4_kernel_detail").GetString());
+    }
+
     static JsonDocument RunJson(string[] args)
     {
         var stdout = new StringWriter();

@@ -17,7 +17,7 @@ public class JsonReportTests
         using var json = JsonDocument.Parse(result.Stdout);
         Assert.Equal(
             ["model", "threads", "compile", "compile_mode", "quant_scheme", "group_size", "dtype",
-                "int4_kernel",
+                "int4_kernel", "int4_kernel_detail",
                 "prompt_token_ids", "generated_token_ids", "text", "prefill_tokens", "prefill_seconds",
                 "e2e_seconds", "decoded_tokens", "decode_seconds", "prefill_tokens_per_second",
                 "decode_tokens_per_second", "load_seconds", "quantize_seconds", "compile_seconds",
@@ -39,6 +39,7 @@ public class JsonReportTests
         Assert.Equal(JsonValueKind.Null, root.GetProperty("compile_seconds").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("quantize_seconds").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("int4_kernel").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("int4_kernel_detail").ValueKind);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("group_size").ValueKind);
         Assert.Equal(64, root.GetProperty("decoded_tokens").GetInt32());
         Assert.DoesNotContain("streamed", string.Join(",", harness.Target.Calls));

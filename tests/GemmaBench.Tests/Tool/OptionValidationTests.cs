@@ -94,36 +94,6 @@ public class OptionValidationTests
         Assert.Equal("google/gemma-3-1b-it", harness.Target.OpenedWith!.Model);
     }
 
-    [Theory]
-    [InlineData("abc")]
-    [InlineData("0")]
-    [InlineData("-4")]
-    [InlineData("4,2")]
-    public void BadOmpNumThreadsIsBadUsage(string value)
-    {
-        var harness = new ToolHarness();
-        harness.Environment["OMP_NUM_THREADS"] = value;
-
-        var result = harness.Run("--model", ToolHarness.Tiny);
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"gemma-bench: OMP_NUM_THREADS='{value}' is not a positive whole number; set it to a " +
-            "thread count such as 4, unset it, or pass --threads\n", result.Stderr);
-        Assert.Empty(harness.Target.Calls);
-    }
-
-    [Fact]
-    public void ThreadsOptionWinsOverABadOmpNumThreads()
-    {
-        var harness = new ToolHarness();
-        harness.Environment["OMP_NUM_THREADS"] = "abc";
-
-        var result = harness.Run("--model", ToolHarness.Tiny, "--threads", "2", "--no-stream");
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(2, harness.Threads.Current);
-    }
-
     [Fact]
     public void GroupSizeThatDoesNotDivideTheModelsWidthsFailsBeforeWeightsLoad()
     {
@@ -186,6 +156,8 @@ public class OptionValidationTests
     [InlineData("prompt", "--prompt is 3 tokens")]
     [InlineData("file", "--prompt-file {0} is 3 tokens")]
     [InlineData("ids", "--prompt-ids gives 3 tokens")]
+    [InlineData("chat", "--prompt wrapped by --chat is 8 tokens, the chat template's included")]
+    [InlineData("chat file", "--prompt-file {0} wrapped by --chat is 8 tokens, the chat template's included")]
     public void PromptTooLongNamesWhereThePromptCameFrom(string source, string expected)
     {
         var harness = new ToolHarness(clock =>
@@ -196,6 +168,8 @@ public class OptionValidationTests
         {
             "prompt" => ["--prompt", "a b"],
             "file" => ["--prompt-file", file],
+            "chat" => ["--prompt", "a b", "--chat"],
+            "chat file" => ["--prompt-file", file, "--chat"],
             _ => ["--prompt-ids", "2,5,7"],
         };
 

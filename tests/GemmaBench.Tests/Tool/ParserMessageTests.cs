@@ -13,10 +13,16 @@ public class ParserMessageTests
     [InlineData("--model", "--model needs a value")]
     [InlineData("--model --threads 2", "--model needs a value (got the option --threads)")]
     [InlineData("--model m --prompt --json", "--prompt needs a value (got the option --json)")]
-    [InlineData("sweep --model --threads 1", "--model needs a value (got the option --threads)")]
+    [InlineData("sweep --model --threads 1", "sweep: --model needs a value (got the option --threads)")]
+    [InlineData("sweep --model m --threads", "sweep: --threads needs a value")]
+    [InlineData("sweep --model m --bogus", "sweep: unrecognized argument '--bogus' (see --help)")]
+    [InlineData("sweep --repeat 99999999999",
+        "sweep: --repeat: '99999999999' is out of range (above 2147483647)")]
+    [InlineData("sweep --threads 1 --threads 2", "sweep: --threads is given twice; give it once")]
+    [InlineData("sweep --overwrite=yes", "sweep: --overwrite takes no value (got 'yes')")]
     [InlineData("--threads 2 --threads 1", "--threads is given twice; give it once")]
     [InlineData("--json=yes", "--json takes no value (got 'yes')")]
-    [InlineData("sweep --run-timeout abc", "--run-timeout: 'abc' is not a whole number")]
+    [InlineData("sweep --run-timeout abc", "sweep: --run-timeout: 'abc' is not a whole number")]
     [InlineData("synthesize --preset tiny --out x --seed x1", "--seed: 'x1' is not a whole number")]
     [InlineData("download",
         "download: give the model, a hub id such as google/gemma-3-1b-it or a local checkpoint directory")]
@@ -62,6 +68,6 @@ public class ParserMessageTests
             stderr);
 
         Assert.Equal(CommandLine.BadUsage, exit);
-        Assert.Equal("gemma-bench: --repeat: '' is not a whole number\n", stderr.ToString());
+        Assert.Equal("gemma-bench: sweep: --repeat: '' is not a whole number\n", stderr.ToString());
     }
 }

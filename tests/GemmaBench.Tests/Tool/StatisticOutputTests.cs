@@ -97,6 +97,51 @@ public class StatisticOutputTests
     }
 
     [Fact]
+    public void OneNewTokenWhosePrefillTimerRanLongerPrintsZeroDecodeTimeNotNegativeZero()
+    {
+        var harness = new ToolHarness();
+        foreach (double stall in new[] { 0.0, 0.0, 0.001 })
+            harness.Target.Stalls.Enqueue(stall);
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "1");
+
+        Assert.Contains("Decoded Tokens: 1\nDecode time: 0.00 seconds\n", result.Stdout);
+        Assert.Contains("Decode Tokens per second: n/a\n", result.Stdout);
+        Assert.DoesNotContain("-0.00", result.Stdout);
+    }
+
+    [Fact]
+    public void OneNewTokenPrintsZeroDecodeTimeWhateverTheTwoTimersDifferBy()
+    {
+        var harness = new ToolHarness();
+        foreach (double stall in new[] { 0.0, 0.0, 0.0, 0.03 })
+            harness.Target.Stalls.Enqueue(stall);
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "1");
+
+        Assert.Contains("E2E Generation time: 0.10 seconds\nDecoded Tokens: 1\nDecode time: 0.00 seconds\n",
+            result.Stdout);
+    }
+
+    [Fact]
+    public void DecodeTimeJustBelowZeroAfterEveryRetryPrintsAsZeroNotNegativeZero()
+    {
+        var harness = new ToolHarness();
+        harness.Target.Stalls.Enqueue(0.0);
+        harness.Target.Stalls.Enqueue(0.0);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            harness.Target.Stalls.Enqueue(0.0265);
+            harness.Target.Stalls.Enqueue(0.0);
+        }
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "2");
+
+        Assert.Contains("Decoded Tokens: 2\nDecode time: 0.00 seconds\n", result.Stdout);
+        Assert.Contains("Decode Tokens per second: n/a\n", result.Stdout);
+    }
+
+    [Fact]
     public void ProgressGoesToStderrAndNeverToStdout()
     {
         var harness = new ToolHarness();
@@ -106,6 +151,6 @@ public class StatisticOutputTests
         Assert.Equal(7, result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("gemma-bench: threads: 3 (from --threads)\n", result.Stderr);
         Assert.Contains("gemma-bench: loaded in 1.50 s\n", result.Stderr);
-        Assert.Contains("INT4 kernel managed", result.Stderr);
+        Assert.Contains("; INT4 kernel auto: managed (fake, 3 threads)\n", result.Stderr);
     }
 }

@@ -97,22 +97,30 @@ public class SynthesizeCommandTests
         Assert.False(Directory.Exists(dir.File("out")));
     }
 
-    [Fact]
-    public void CtrlCDuringSynthesizeRemovesItsPartialFilesAndExits130()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CtrlCDuringSynthesizeRemovesItsPartialFilesAndTheFoldersItCreatedAndExits130(bool newFolder)
     {
         using var dir = new TempDirectory();
+        string kept = dir.File("kept.txt");
+        File.WriteAllText(kept, "not synthesize's");
+        // A new --out two levels down, or the existing folder, which must stay with the file in it.
+        string outDir = newFolder ? dir.File(Path.Combine("new", "out")) : dir.Path;
         string tool = Path.Combine(AppContext.BaseDirectory, "dotnet-gemma-bench.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             // The 1B preset writes about 2 GB: long enough that the signal arrives while it writes.
-            ArgumentList = { tool, "synthesize", "--preset", "gemma-3-1b", "--out", dir.Path },
+            ArgumentList = { tool, "synthesize", "--preset", "gemma-3-1b", "--out", outDir },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
 
         using var process = Process.Start(start)!;
-        bool writing = SpinWait.SpinUntil(() => Directory.GetFiles(dir.Path, "*.partial").Length > 0
-            || process.HasExited, TimeSpan.FromMinutes(2));
+        bool writing = SpinWait.SpinUntil(
+            () => (Directory.Exists(outDir) && Directory.GetFiles(outDir, "*.partial").Length > 0)
+                || process.HasExited,
+            TimeSpan.FromMinutes(2));
         Assert.True(writing && !process.HasExited, "synthesize never started writing");
         Assert.Equal(0, Kill(process.Id, Sigint));
         string stdout = process.StandardOutput.ReadToEnd();
@@ -121,9 +129,11 @@ public class SynthesizeCommandTests
 
         Assert.Equal(CommandLine.Interrupted, process.ExitCode);
         Assert.Equal("", stdout);
-        Assert.EndsWith($"gemma-bench: synthesize: interrupted; removed its partial files from {dir.Path}\n",
-            stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
+        Assert.EndsWith(newFolder
+            ? $"gemma-bench: synthesize: interrupted; removed its partial files and the folder {outDir} it had "
+              + "created\n"
+            : $"gemma-bench: synthesize: interrupted; removed its partial files from {outDir}\n", stderr);
+        Assert.Equal([kept], Directory.GetFileSystemEntries(dir.Path));
     }
 
     const int Sigint = 2;

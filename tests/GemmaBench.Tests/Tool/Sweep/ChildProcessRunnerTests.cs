@@ -132,7 +132,9 @@ public sealed class ChildProcessRunnerTests : IDisposable
         string tool = Path.Combine(AppContext.BaseDirectory, "dotnet-gemma-bench.dll");
         string model = Path.Combine(Path.GetTempPath(), $"broken-model-{Guid.NewGuid():N}");
         Directory.CreateDirectory(model);
-        File.WriteAllText(Path.Combine(model, "config.json"), "[]");
+        // A config the sweep accepts before its runs, and no weights, which fails the run itself.
+        File.Copy(Path.Combine(TestPaths.Checkpoint("tiny"), "config.json"),
+            Path.Combine(model, "config.json"));
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { tool, "sweep", "--model", model, "--threads", "1", "--repeat", "1" },
@@ -155,7 +157,7 @@ public sealed class ChildProcessRunnerTests : IDisposable
             Directory.Delete(model, recursive: true);
         }
 
-        // The child is this tool: it answers in its own voice, and the broken config fails the run.
+        // The child is this tool: it answers in its own voice, and the missing weights fail the run.
         string label = Path.GetFileName(model);
         Assert.Equal(1, exitCode);
         Assert.Contains($"sweep: run 1 failed ({label} eager 1 thread): exit code ", stderr);

@@ -15,12 +15,14 @@ public abstract class SweepCommandHarness : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    /// <summary>A model folder the sweep accepts (the fake runner never reads it).</summary>
+    /// <summary>A model folder the sweep accepts: the tiny fixture's config.json, no weights (the fake
+    /// runner never reads them).</summary>
     protected string Model(string name)
     {
         string dir = Path.Combine(folder, "models", name);
         Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
+        File.Copy(Path.Combine(TestPaths.Checkpoint("tiny"), "config.json"), Path.Combine(dir, "config.json"),
+            overwrite: true);
         return dir;
     }
 

@@ -182,6 +182,45 @@ public sealed class SweepCommandTests : SweepCommandHarness
     }
 
     [Fact]
+    public void Broken_config_json_of_a_local_model_is_refused_before_any_run_without_groupsize()
+    {
+        string model = Model("m");
+        string config = EditConfig(model, "\"hidden_size\": 64", "\"hidden_size\": \"abc\"");
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        int exit = CommandLine.Run(["sweep", "--model", model, "--threads", "1"], stdout, stderr);
+
+        Assert.Equal(CommandLine.BadUsage, exit);
+        Assert.Equal($"gemma-bench: sweep: {config}: field hidden_size must be an integer, got \"abc\"; "
+            + "fix it or download config.json again\n", stderr.ToString());
+        Assert.Equal("", stdout.ToString());
+    }
+
+    [Fact]
+    public void Default_group_size_that_does_not_divide_a_local_models_widths_is_refused_before_any_run()
+    {
+        string model = Model("m");
+        EditConfig(model, "\"hidden_size\": 64", "\"hidden_size\": 48");
+        var runner = new ScriptedRunner(Answer);
+
+        var error = Assert.Throws<UsageException>(() => Sweep(runner, "--model", model, "--threads", "1"));
+
+        Assert.Equal($"sweep: --groupsize 32 does not divide the widths of {model} (48, 128); none of 32, 64, "
+            + "128 or 256 divides them all; use --quant-scheme symmetric_channelwise", error.Message);
+        Assert.Empty(runner.Calls);
+    }
+
+    static string EditConfig(string model, string from, string to)
+    {
+        string config = Path.Combine(model, "config.json");
+        string text = File.ReadAllText(config);
+        Assert.Contains(from, text);
+        File.WriteAllText(config, text.Replace(from, to));
+        return config;
+    }
+
+    [Fact]
     public void Group_size_is_not_checked_against_a_model_when_no_scheme_groups_weights()
     {
         var runner = new ScriptedRunner(Answer);

@@ -72,10 +72,11 @@ public sealed class SweepFilesTests : IDisposable
     [Fact]
     public void Write_produces_csv_json_and_two_png_charts_of_the_expected_size()
     {
-        var (written, failed) = SweepFiles.Write(FakeBenchmark.TwoModels(), folder);
+        var (written, failed, notDrawn) = SweepFiles.Write(FakeBenchmark.TwoModels(), folder);
 
         Assert.Equal(["results.csv", "results.json", "prefill.png", "decode.png"], written.Select(Path.GetFileName));
         Assert.Empty(failed);
+        Assert.Empty(notDrawn);
         foreach (string chart in new[] { "prefill.png", "decode.png" })
         {
             using var bitmap = SKBitmap.Decode(Path.Combine(folder, chart));
@@ -83,6 +84,25 @@ public sealed class SweepFilesTests : IDisposable
             Assert.Equal((ThroughputChart.Width, ThroughputChart.Height), (bitmap.Width, bitmap.Height));
             Assert.True(DistinctColors(bitmap) > 10, $"{chart} looks blank");
         }
+    }
+
+    [Fact]
+    public void Chart_of_a_phase_no_run_measured_is_not_drawn_and_an_earlier_one_is_removed()
+    {
+        // One-token runs: prefill measured, no decode rate.
+        var plan = new SweepPlan { Models = ["org/small"], Threads = [1], Repeat = 1 };
+        var measurement = FakeBenchmark.Measurement(100, 10, 1) with { DecodeTokensPerSecond = null };
+        var run = new RunRecord(plan.Configurations()[0], 1, measurement, null);
+        var results = new SweepResults(plan, [run], processorCount: 2);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "decode.png"), "an earlier sweep's chart");
+
+        var (written, failed, notDrawn) = SweepFiles.Write(results, folder);
+
+        Assert.Equal(["results.csv", "results.json", "prefill.png"], written.Select(Path.GetFileName));
+        Assert.Empty(failed);
+        Assert.Equal([Path.Combine(folder, "decode.png")], notDrawn);
+        Assert.False(File.Exists(Path.Combine(folder, "decode.png")));
     }
 
     static int DistinctColors(SKBitmap bitmap)

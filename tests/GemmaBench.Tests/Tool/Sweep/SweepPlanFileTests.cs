@@ -29,6 +29,7 @@ public sealed class SweepPlanFileTests : IDisposable
             dtype: bfloat16
             max-new-tokens: 16
             prompt: "Once upon a time"
+            prompt-file: prompt.txt
             repeat: 2
             out: results/
             overwrite: true
@@ -43,7 +44,7 @@ public sealed class SweepPlanFileTests : IDisposable
         Assert.Equal(["int4"], plan.QuantSchemes);
         Assert.Equal((32, "tiled", "bfloat16", 16, "Once upon a time", 2, "results/"),
             (plan.GroupSize, plan.Int4Kernel, plan.Dtype, plan.MaxNewTokens, plan.Prompt, plan.Repeat, plan.Out));
-        Assert.Equal((true, 600), (plan.Overwrite, plan.RunTimeoutSeconds));
+        Assert.Equal((true, 600, "prompt.txt"), (plan.Overwrite, plan.RunTimeoutSeconds, plan.PromptFile));
         Assert.Equal(12, plan.Configurations().Count);
     }
 
@@ -64,7 +65,8 @@ public sealed class SweepPlanFileTests : IDisposable
     public void Unknown_key_fails_with_its_line_and_the_known_keys()
     {
         Assert.Equal($"{path}:3: treads: unknown key; known keys are model, threads, compile, quant-scheme, "
-            + "groupsize, int4-kernel, dtype, max-new-tokens, prompt, repeat, out, overwrite, run-timeout",
+            + "groupsize, int4-kernel, dtype, max-new-tokens, prompt, prompt-file, repeat, out, overwrite, "
+            + "run-timeout",
             Error("model: tiny\n\ntreads: [1, 2]\n"));
     }
 

@@ -147,4 +147,31 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
             Assert.Equal(4, json.RootElement.GetProperty("planned_runs").GetInt32());
         }
     }
+
+    [Fact]
+    public void Sweep_interrupted_before_any_run_completed_writes_the_csv_and_json_and_no_chart()
+    {
+        string results = Path.Combine(folder, "results");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var app = new CommandLineApplication<SweepCommand>(
+            new RedirectedConsole(TextReader.Null, stdout, stderr));
+        app.Conventions.UseDefaultConventions();
+        app.Model.Runner = new ScriptedRunner(args =>
+        {
+            app.Model.Interruption.Cancel();
+            return new ChildOutput(137, "", [], Interrupted: true);
+        });
+
+        int exit = app.Execute("--model", Model("m"), "--threads", "1,2", "--repeat", "1", "--out", results);
+
+        Assert.Equal(CommandLine.Interrupted, exit);
+        Assert.Equal(["results.csv", "results.json"],
+            Directory.GetFiles(results).Select(f => Path.GetFileName(f)!).Order());
+        string[] lines = stderr.ToString().Split('\n');
+        Assert.Contains(
+            $"sweep: drew no {Path.Combine(results, "prefill.png")}: no run measured its throughput", lines);
+        Assert.Equal("gemma-bench: sweep: interrupted after 0 of 2 runs; wrote results.csv, results.json to "
+            + $"{results}; drew no prefill.png, decode.png", lines[^2]);
+    }
 }
