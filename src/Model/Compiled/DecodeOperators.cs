@@ -141,10 +141,10 @@ sealed unsafe class DecodeOperators : IDisposable
             for (int i = 0; i < headDim; i += Vector<float>.Count)
             {
                 var k = Vector.Load(row + i);
-                a0 += Vector.Load(q0 + i) * k;
-                a1 += Vector.Load(q1 + i) * k;
-                a2 += Vector.Load(q2 + i) * k;
-                a3 += Vector.Load(q3 + i) * k;
+                a0 = Vector.FusedMultiplyAdd(Vector.Load(q0 + i), k, a0);
+                a1 = Vector.FusedMultiplyAdd(Vector.Load(q1 + i), k, a1);
+                a2 = Vector.FusedMultiplyAdd(Vector.Load(q2 + i), k, a2);
+                a3 = Vector.FusedMultiplyAdd(Vector.Load(q3 + i), k, a3);
             }
             weights[j] = Vector.Sum(a0) * scale;
             weights[count + j] = Vector.Sum(a1) * scale;
@@ -153,26 +153,33 @@ sealed unsafe class DecodeOperators : IDisposable
         }
     }
 
-    /// <summary>outputs[t] = factors[t] × Σ_j weights[t × count + j] × values[j], for the four heads.</summary>
+    /// <summary>outputs[t] = factors[t] × Σ_j weights[t × count + j] × values[j], for the four heads. Rows are
+    /// read in order, so the values stream from memory; the four outputs stay in the L1 cache.</summary>
     void WeightedSum4(float* weights, float* factors, float* values, int count, float** outputs)
     {
+        float* o0 = outputs[0], o1 = outputs[1], o2 = outputs[2], o3 = outputs[3];
         float* w1 = weights + count, w2 = weights + 2 * count, w3 = weights + 3 * count;
-        for (int i = 0; i < headDim; i += Vector<float>.Count)
+        for (int t = 0; t < HeadBlock; t++)
+            new Span<float>(outputs[t], headDim).Clear();
+        for (int j = 0; j < count; j++)
         {
-            Vector<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            float* column = values + i;
-            for (int j = 0; j < count; j++)
+            float* row = values + (long)j * headDim;
+            var (a0, a1) = (new Vector<float>(weights[j]), new Vector<float>(w1[j]));
+            var (a2, a3) = (new Vector<float>(w2[j]), new Vector<float>(w3[j]));
+            for (int i = 0; i < headDim; i += Vector<float>.Count)
             {
-                var v = Vector.Load(column + (long)j * headDim);
-                a0 += new Vector<float>(weights[j]) * v;
-                a1 += new Vector<float>(w1[j]) * v;
-                a2 += new Vector<float>(w2[j]) * v;
-                a3 += new Vector<float>(w3[j]) * v;
+                var v = Vector.Load(row + i);
+                Vector.FusedMultiplyAdd(a0, v, Vector.Load(o0 + i)).Store(o0 + i);
+                Vector.FusedMultiplyAdd(a1, v, Vector.Load(o1 + i)).Store(o1 + i);
+                Vector.FusedMultiplyAdd(a2, v, Vector.Load(o2 + i)).Store(o2 + i);
+                Vector.FusedMultiplyAdd(a3, v, Vector.Load(o3 + i)).Store(o3 + i);
             }
-            (a0 * new Vector<float>(factors[0])).Store(outputs[0] + i);
-            (a1 * new Vector<float>(factors[1])).Store(outputs[1] + i);
-            (a2 * new Vector<float>(factors[2])).Store(outputs[2] + i);
-            (a3 * new Vector<float>(factors[3])).Store(outputs[3] + i);
+        }
+        for (int t = 0; t < HeadBlock; t++)
+        {
+            var factor = new Vector<float>(factors[t]);
+            for (int i = 0; i < headDim; i += Vector<float>.Count)
+                (Vector.Load(outputs[t] + i) * factor).Store(outputs[t] + i);
         }
     }
 
