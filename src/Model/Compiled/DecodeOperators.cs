@@ -130,6 +130,7 @@ sealed unsafe class DecodeOperators : IDisposable
     }
 
     /// <summary>weights[t × count + j] = q_t · keys[j] / sqrt(headDim) for the four queries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Scores4(float** queries, float* keys, int count, float* weights)
     {
         float scale = 1 / MathF.Sqrt(headDim);
@@ -155,6 +156,7 @@ sealed unsafe class DecodeOperators : IDisposable
 
     /// <summary>outputs[t] = factors[t] × Σ_j weights[t × count + j] × values[j], for the four heads. Rows are
     /// read in order, so the values stream from memory; the four outputs stay in the L1 cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void WeightedSum4(float* weights, float* factors, float* values, int count, float** outputs)
     {
         float* o0 = outputs[0], o1 = outputs[1], o2 = outputs[2], o3 = outputs[3];
@@ -183,6 +185,7 @@ sealed unsafe class DecodeOperators : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     float InverseRms(float* x, int n)
     {
         var sums = Vector<float>.Zero;
@@ -198,6 +201,7 @@ sealed unsafe class DecodeOperators : IDisposable
         return 1 / MathF.Sqrt(sum / n + eps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Normalize(float* x, float* scale, float inverseRms, float* output, int n)
     {
         var inverse = new Vector<float>(inverseRms);
@@ -209,6 +213,7 @@ sealed unsafe class DecodeOperators : IDisposable
     }
 
     /// <summary>x = roll(x, headDim / 2) × signedSin + x × cos, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     void Rotate(float* x, float* cos, float* signedSin)
     {
         int half = headDim / 2;
@@ -238,6 +243,7 @@ sealed unsafe class DecodeOperators : IDisposable
         new ReadOnlySpan<float>(from, headDim).CopyTo(new Span<float>(to, headDim));
 
     /// <summary>weights = exp(weights - max(weights)), returning their sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Softmax(float* weights, int count)
     {
         float max = float.NegativeInfinity;
