@@ -8,9 +8,9 @@ namespace GemmaBench.Model.Compiled;
 /// residual add with both norms around it, the GELU gate, and attention (query/key norms, RoPE, the KV cache
 /// write, softmax over the visible positions). For one token these are a few thousand floats each, so
 /// libtorch's per-operator dispatch (about 1.3 µs an operator, 3.5 µs a script call) is most of their cost;
-/// here each is one call. Element for element they follow the scripted segments' order of operations (no
-/// fused multiply-adds where the script rounds twice); sums run in another order, so results agree to
-/// float32 rounding, not bitwise.</summary>
+/// here each is one call. The norms and RoPE follow the scripted segments' order of roundings; GELU is taken in
+/// its sigmoid form, attention's dot products use fused multiply-adds and sums run in another order, so results
+/// agree with the script's to float32 rounding, not bitwise.</summary>
 sealed unsafe class DecodeOperators : IDisposable
 {
     const float Sqrt2OverPi = 0.7978845608028654f;
