@@ -35,7 +35,8 @@ internal sealed class WorkerThreads
     private int _chunks;
     private int _sleepers;
 
-    private WorkerThreads(int count)
+    /// <summary>A pool of its own (kernels share <see cref="Shared"/> pools).</summary>
+    internal WorkerThreads(int count)
     {
         Count = count;
         for (int i = 1; i < count; i++)
@@ -83,7 +84,7 @@ internal sealed class WorkerThreads
             (_work, _items, _chunkItems, _chunks) = (work, items, chunkItems, chunks);
             _shared.Done = 0;
             long generation = (_shared.State >> 32) + 1;
-            Interlocked.Exchange(ref _shared.State, generation << 32);
+            Interlocked.Exchange(ref _shared.State, generation << 32 | (uint)chunks);
             if (Volatile.Read(ref _sleepers) > 0)
                 Monitor.PulseAll(_gate);
         }
@@ -99,13 +100,16 @@ internal sealed class WorkerThreads
     {
         while (true)
         {
+            // Whether a chunk is left is read from State alone: the caller sets the next generation's fields
+            // before it publishes that generation, so a thread still in this one must not consult them.
             long state = Volatile.Read(ref _shared.State);
-            if (state >> 32 != generation || (int)state >= Volatile.Read(ref _chunks))
+            if (state >> 32 != generation || (int)state == 0)
                 return;
-            if (Interlocked.CompareExchange(ref _shared.State, state + 1, state) != state)
+            if (Interlocked.CompareExchange(ref _shared.State, state - 1, state) != state)
                 continue;
-            // The claim succeeded, so the caller is still in this generation and waits for this chunk.
-            int chunk = (int)state, first = chunk * _chunkItems;
+            // The claim succeeded, so the caller is still in this generation, waits for this chunk, and the
+            // fields read below are this generation's.
+            int chunk = _chunks - (int)state, first = chunk * _chunkItems;
             _work!.Execute(first, Math.Min(_items, first + _chunkItems));
             Interlocked.Increment(ref _shared.Done);
         }
@@ -147,7 +151,8 @@ internal sealed class WorkerThreads
     [StructLayout(LayoutKind.Explicit, Size = 192)]
     private struct Counters
     {
-        /// <summary>Generation (high 32 bits) and next unclaimed chunk (low 32 bits).</summary>
+        /// <summary>Generation (high 32 bits) and how many of its chunks are still unclaimed (low 32 bits).
+        /// </summary>
         [FieldOffset(64)] public long State;
 
         [FieldOffset(128)] public int Done;
