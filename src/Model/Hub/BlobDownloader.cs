@@ -146,8 +146,8 @@ sealed class BlobDownloader(string repoId, HubClient client, HubSettings setting
 
     static FileStream Open(string path)
     {
-        // Limitation: no .lock file as huggingface_hub uses; a second process fetching the same blob at
-        // the same time fails to open the .incomplete file (FileShare.None) instead of waiting.
+        // Exclusive as well, though BlobLock already keeps a second gemma-bench out: another program writing
+        // the same .incomplete file fails here instead of interleaving its bytes with ours.
         try
         {
             return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 0);

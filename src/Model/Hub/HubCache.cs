@@ -11,6 +11,11 @@ public sealed class HubCache(string cacheDir, string repoId)
 
     public string BlobPath(string etag) => Path.Combine(BlobsDir, etag);
 
+    /// <summary>The lock a download of the blob holds: .locks/models--org--name/&lt;etag&gt;.lock at the cache's
+    /// top, where huggingface_hub keeps its own.</summary>
+    public string LockPath(string etag) =>
+        Path.Combine(cacheDir, ".locks", Path.GetFileName(RepoDir), etag + ".lock");
+
     public string SnapshotDir(string commit) => Path.Combine(RepoDir, "snapshots", commit);
 
     public string SnapshotFile(string commit, string file) => Path.Combine(SnapshotDir(commit), file);

@@ -13,6 +13,9 @@ public interface IDownloadProgress
 
     /// <summary>A transient failure; the request is retried after <paramref name="delay"/>.</summary>
     void Retrying(string file, string reason, int attempt, TimeSpan delay);
+
+    /// <summary>Another process sharing the cache is downloading the file; this one waits for it.</summary>
+    void Waiting(string file);
 }
 
 /// <summary>Progress that goes nowhere.</summary>
@@ -24,4 +27,5 @@ public sealed class NoDownloadProgress : IDownloadProgress
     public void Advanced(string file, long bytesDone) { }
     public void Finished(string file) { }
     public void Retrying(string file, string reason, int attempt, TimeSpan delay) { }
+    public void Waiting(string file) { }
 }

@@ -53,6 +53,10 @@ sealed class SnapshotDownload(string repoId, HubCache cache, HubClient client, H
     async Task EnsureBlobAsync(RemoteFile file, CancellationToken cancel)
     {
         string blob = cache.BlobPath(file.Etag);
+        if (File.Exists(blob))
+            return;
+        using var held = await BlobLock.AcquireAsync(cache.LockPath(file.Etag), file.Name, progress, cancel);
+        // Another process may have finished it while this one waited for the lock.
         if (!File.Exists(blob))
             await new BlobDownloader(repoId, client, settings, progress).DownloadAsync(file, blob, cancel);
     }

@@ -73,6 +73,15 @@ public sealed class DownloadProgressReporter(TextWriter stderr, bool isTerminal,
             $"gemma-bench: retrying {file} in {delay.TotalSeconds:0.#} s (attempt {attempt + 1}): {reason}"));
     }
 
+    public void Waiting(string file)
+    {
+        if (barShown)
+            stderr.WriteLine();
+        barShown = false;
+        stderr.WriteLine(
+            $"gemma-bench: waiting for another process that is downloading {file} into the same cache");
+    }
+
     void Draw(string file)
     {
         TimeSpan elapsed = time.GetElapsedTime(started);

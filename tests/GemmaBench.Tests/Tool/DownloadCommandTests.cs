@@ -46,6 +46,7 @@ public sealed class DownloadCommandTests
         progress.Finished("model.safetensors");
         progress.Started("tokenizer.json", 33_000_000, 11_000_000);
         progress.Retrying("tokenizer.json", "HTTP 503", 1, TimeSpan.FromSeconds(2));
+        progress.Waiting("model-00001-of-00002.safetensors");
 
         Assert.Equal(
             [
@@ -53,6 +54,8 @@ public sealed class DownloadCommandTests
                 "gemma-bench: downloaded model.safetensors: 2.0 GB in 40.0 s (50.0 MB/s)",
                 "gemma-bench: resuming tokenizer.json at 11.0 MB of 33.0 MB",
                 "gemma-bench: retrying tokenizer.json in 2 s (attempt 2): HTTP 503",
+                "gemma-bench: waiting for another process that is downloading model-00001-of-00002.safetensors "
+                    + "into the same cache",
             ],
             stderr.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
     }

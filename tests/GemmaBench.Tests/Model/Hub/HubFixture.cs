@@ -101,4 +101,6 @@ sealed class RecordingProgress : IDownloadProgress
 
     public void Retrying(string file, string reason, int attempt, TimeSpan delay) =>
         Events.Enqueue($"retrying {file} #{attempt}");
+
+    public void Waiting(string file) => Events.Enqueue($"waiting {file}");
 }
