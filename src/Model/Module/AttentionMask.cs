@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
@@ -10,11 +11,13 @@ public static class AttentionMask
     public static Tensor Build(int tokens, int? window, long group)
     {
         using var scope = NewDisposeScope();
-        var positions = arange(tokens, dtype: ScalarType.Int64);
+        // Scalars held through the calls that read them (see HeldScalars).
+        using Scalar zero = 0.ToScalar(), end = tokens.ToScalar(), limit = (window ?? 0).ToScalar();
+        var positions = arange(zero, end, dtype: ScalarType.Int64);
         var distance = positions.unsqueeze(1) - positions.unsqueeze(0);
-        var allowed = distance.ge(0);
-        if (window is int w)
-            allowed = allowed.logical_and_(distance.lt(w));
+        var allowed = distance.ge(zero);
+        if (window is not null)
+            allowed = allowed.logical_and_(distance.lt(limit));
         return scope.MoveToOuter(allowed.repeat(group, 1));
     }
 }

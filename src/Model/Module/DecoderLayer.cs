@@ -31,9 +31,9 @@ public sealed class DecoderLayer : nn.Module
     {
         using var scope = NewDisposeScope();
         var attended = Attention.Forward(InputNorm.forward(x), angles, start, mask, cache);
-        x = x + PostAttentionNorm.forward(attended);
+        x = x.add(PostAttentionNorm.forward(attended), HeldScalars.One);
         var fed = Mlp.forward(PreFeedforwardNorm.forward(x));
-        return scope.MoveToOuter(x.add_(PostFeedforwardNorm.forward(fed)));
+        return scope.MoveToOuter(x.add_(PostFeedforwardNorm.forward(fed), HeldScalars.One));
     }
 
     protected override void Dispose(bool disposing)

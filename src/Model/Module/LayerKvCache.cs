@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
@@ -37,7 +38,9 @@ public sealed class LayerKvCache : IDisposable
             Values.narrow(2, slot, kept).copy_(values);
             return;
         }
-        var slots = arange(first, first + kept, dtype: ScalarType.Int64).remainder_(Slots);
+        // Scalars held through the calls that read them (see HeldScalars).
+        using Scalar from = first.ToScalar(), to = (first + kept).ToScalar(), count = Slots.ToScalar();
+        var slots = arange(from, to, dtype: ScalarType.Int64).remainder_(count);
         Keys.index_copy_(2, slots, keys);
         Values.index_copy_(2, slots, values);
     }

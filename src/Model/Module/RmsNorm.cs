@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
@@ -7,13 +8,17 @@ namespace GemmaBench.Model.Module;
 public sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     readonly Tensor scale;
-    readonly double eps;
+
+    /// <summary>Held for the module's life, as every Scalar here is (<see cref="HeldScalars"/>).</summary>
+    readonly Scalar eps;
 
     public RmsNorm(string name, Tensor weight, double eps, double extraFactor = 1) : base(name)
     {
         using var scope = NewDisposeScope();
-        scale = ((weight.to(ScalarType.Float32) + 1) * extraFactor).contiguous().DetachFromDisposeScope();
-        this.eps = eps;
+        using var factor = extraFactor.ToScalar();
+        scale = weight.to(ScalarType.Float32).add(HeldScalars.One, HeldScalars.One).mul_(factor).contiguous()
+            .DetachFromDisposeScope();
+        this.eps = eps.ToScalar();
     }
 
     /// <summary>(1 + weight) × the extra factor, float32 [size].</summary>
@@ -24,7 +29,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         bool isFloat32 = x.dtype == ScalarType.Float32;
         var x32 = isFloat32 ? x : x.to(ScalarType.Float32);
-        var inverseRms = x32.square().mean([-1L], keepdim: true).add_(eps).rsqrt_();
+        var inverseRms = x32.pow(HeldScalars.Two).mean([-1L], keepdim: true).add_(eps, HeldScalars.One).rsqrt_();
         var normed = (x32 * inverseRms).mul_(scale);
         return scope.MoveToOuter(isFloat32 ? normed : normed.to(x.dtype));
     }
@@ -32,7 +37,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             scale.Dispose();
+            eps.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
@@ -43,9 +44,12 @@ public sealed class RotaryEmbedding : IDisposable
         if (positions <= Length)
             return;
         using var scope = NewDisposeScope();
-        var exponents = arange(0, headDim, 2, dtype: ScalarType.Float64) / headDim;
-        var inverseFrequency = exponents.mul_(-Math.Log(baseFrequency)).exp_().div_(scalingFactor);
-        var angles = outer(arange(positions, dtype: ScalarType.Float64), inverseFrequency);
+        // Scalars held through the calls that read them (see HeldScalars).
+        using Scalar zero = 0.ToScalar(), width = headDim.ToScalar(), two = 2.ToScalar(), end = positions.ToScalar();
+        using Scalar logBase = (-Math.Log(baseFrequency)).ToScalar(), scaling = scalingFactor.ToScalar();
+        var exponents = arange(zero, width, two, dtype: ScalarType.Float64).div_(width);
+        var inverseFrequency = exponents.mul_(logBase).exp_().div_(scaling);
+        var angles = outer(arange(zero, end, dtype: ScalarType.Float64), inverseFrequency);
         var sin = angles.sin();
         Cos.Dispose();
         SignedSin.Dispose();
@@ -62,7 +66,7 @@ public sealed class RotaryEmbedding : IDisposable
     {
         using var scope = NewDisposeScope();
         var rotated = x.roll(x.shape[^1] / 2, -1).mul_(angles.SignedSin);
-        return scope.MoveToOuter(rotated.add_(x * angles.Cos));
+        return scope.MoveToOuter(rotated.add_(x * angles.Cos, HeldScalars.One));
     }
 
     public void Dispose()

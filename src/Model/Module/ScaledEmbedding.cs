@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model.Module;
@@ -9,6 +10,7 @@ public sealed class ScaledEmbedding : nn.Module<Tensor, Tensor>
 {
     readonly ScalarType computeDtype;
     readonly double normalizer;
+    readonly Scalar normalizerScalar; // held (see HeldScalars)
 
     public ScaledEmbedding(string name, Tensor weight, ScalarType computeDtype) : base(name)
     {
@@ -18,6 +20,7 @@ public sealed class ScaledEmbedding : nn.Module<Tensor, Tensor>
         using var rounded = factor.to(computeDtype);
         using var back = rounded.to(ScalarType.Float64);
         normalizer = back.item<double>();
+        normalizerScalar = normalizer.ToScalar();
     }
 
     /// <summary>The table [vocab, hidden] in its stored dtype.</summary>
@@ -32,13 +35,16 @@ public sealed class ScaledEmbedding : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var rows = Weight.index_select(0, ids.flatten()).to(computeDtype);
         var shape = ids.shape.Append(Weight.shape[1]).ToArray();
-        return scope.MoveToOuter(rows.mul_(normalizer).view(shape));
+        return scope.MoveToOuter(rows.mul_(normalizerScalar).view(shape));
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             Weight.Dispose();
+            normalizerScalar.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

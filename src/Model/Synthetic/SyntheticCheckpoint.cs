@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using GemmaBench.Model.Checkpoint;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GemmaBench.Model;
@@ -166,12 +167,13 @@ public static class SyntheticCheckpoint
         long columns = spec.Shape.Length == 1 ? spec.Shape[0] : spec.Shape[1];
         long rows = spec.Shape.Length == 1 ? 1 : spec.Shape[0];
         long rowsPerChunk = Math.Max(1, ChunkElements / columns);
+        using var deviation = std.ToScalar(); // held through the calls that read it (see Module.HeldScalars)
         for (long row = 0; row < rows; row += rowsPerChunk)
         {
             cancellation.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long count = Math.Min(rowsPerChunk, rows - row);
-            var chunk = randn([count, columns], generator: generator).mul_(std).to(spec.Dtype).contiguous();
+            var chunk = randn([count, columns], generator: generator).mul_(deviation).to(spec.Dtype).contiguous();
             stream.Write(chunk.bytes);
         }
     }
