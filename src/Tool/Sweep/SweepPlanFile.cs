@@ -44,6 +44,12 @@ public static class SweepPlanFile
         {
             throw new UsageException($"{path}:{e.Start.Line}: not valid YAML: {Message(e)}");
         }
+        catch (InvalidOperationException)
+        {
+            // The YAML parser's own failure on some unclosed flow collections, with no position.
+            throw new UsageException($"{path}: not valid YAML: a [ or {{ is not closed before the file ends or "
+                + "before the next key; close it on the line where it opens");
+        }
         if (yaml.Documents.Count == 0)
             throw new UsageException($"{path}:1: the plan is empty; it needs at least model and threads");
         if (yaml.Documents[0].RootNode is not YamlMappingNode root)

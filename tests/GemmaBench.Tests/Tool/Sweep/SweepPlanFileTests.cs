@@ -107,6 +107,8 @@ public sealed class SweepPlanFileTests : IDisposable
         Assert.StartsWith($"{path}:3: not valid YAML: While parsing a flow sequence",
             Error("model: tiny\nthreads: [1, 2\n"));
         Assert.StartsWith($"{path}:2: not valid YAML: ", Error("model: tiny\nmodel: other\n"));
+        Assert.Equal($"{path}: not valid YAML: a [ or {{ is not closed before the file ends or before the next "
+            + "key; close it on the line where it opens", Error("model: [models/tiny\nthreads: 1\n"));
         Assert.Equal($"{path}:1: the plan must be a mapping of keys like threads: [1, 2]", Error("- 1\n- 2\n"));
         Assert.Equal($"{path}:1: the plan is empty; it needs at least model and threads", Error(""));
     }
