@@ -61,4 +61,7 @@ public sealed record Int4KernelInEffect(string Name, string Detail);
 /// <param name="QuantizedWidths">Input widths of the projections that quantization groups
 /// (hidden size, MLP size, attention output width); a group size must divide each.</param>
 /// <param name="VocabSize">Token ids run from 0 to VocabSize - 1.</param>
-public sealed record ModelLimits(int ContextLength, IReadOnlyList<int> QuantizedWidths, int VocabSize);
+/// <param name="PrefillBytesPerSquaredToken">Memory the prefill's attention takes at once per token² of the
+/// prompt (scores of every head and the masks); 0 when unknown.</param>
+public sealed record ModelLimits(int ContextLength, IReadOnlyList<int> QuantizedWidths, int VocabSize,
+    long PrefillBytesPerSquaredToken = 0);

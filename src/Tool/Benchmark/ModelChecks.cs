@@ -7,9 +7,10 @@ namespace GemmaBench.Tool.Benchmark;
 public static class ModelChecks
 {
     /// <exception cref="UsageException">The group size does not divide a quantized width, or the
-    /// prompt and the new tokens do not fit the model's context.</exception>
+    /// prompt and the new tokens do not fit the model's context, or the prompt's prefill would need more memory
+    /// than is available (<paramref name="availableMemory"/>, by default MemAvailable).</exception>
     public static void Check(BenchmarkSettings settings, GenerationRequest request, ModelLimits limits,
-        int promptTokens)
+        int promptTokens, long? availableMemory = null)
     {
         if (settings.GroupsWeights && limits.QuantizedWidths.Any(w => w % settings.GroupSize != 0))
         {
@@ -36,7 +37,38 @@ public static class ModelChecks
                 $"{request.MaxNewTokens} that exceeds the context of {settings.Model} " +
                 $"({limits.ContextLength} tokens, max_position_embeddings in config.json); " +
                 "shorten the prompt or lower --max-new-tokens");
+
+        long needed = limits.PrefillBytesPerSquaredToken * promptTokens * (long)promptTokens;
+        long available = availableMemory ?? AvailableMemory();
+        if (needed > 0 && available > 0 && needed > available)
+        {
+            long fits = (long)Math.Sqrt(available / (double)limits.PrefillBytesPerSquaredToken);
+            throw new UsageException(
+                $"{PromptLength(request, settings.Chat, promptTokens)}; its prefill attends every token to every " +
+                $"other at once, which needs about {Gigabytes(needed)} of memory, and {Gigabytes(available)} is " +
+                $"available: shorten the prompt (to about {fits} tokens here)");
+        }
     }
+
+    /// <summary>MemAvailable from /proc/meminfo in bytes, or 0 where it cannot be read.</summary>
+    static long AvailableMemory()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/meminfo"))
+            {
+                if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+        return 0;
+    }
+
+    static string Gigabytes(long bytes) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1e9:0.0} GB");
 
     // "32, 64, 128 or 256"
     static string GroupSizeList =>

@@ -152,6 +152,42 @@ public class OptionValidationTests
         Assert.DoesNotContain("load", harness.Target.Calls);
     }
 
+    [Fact]
+    public void PromptWhosePrefillNeedsMoreMemoryThanIsAvailableFailsBeforeWeightsLoad()
+    {
+        // 55² tokens × 10¹² bytes: more than any machine has.
+        var harness = new ToolHarness(clock => new FakeTarget(clock)
+        {
+            Limits = new ModelLimits(32768, [640], 262144, PrefillBytesPerSquaredToken: 1_000_000_000_000),
+        });
+
+        var result = harness.Run("--model", ToolHarness.Tiny);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(@"^gemma-bench: the default prompt is 55 tokens; its prefill attends every token to every " +
+            @"other at once, which needs about 3025000\.0 GB of memory, and [0-9]+\.[0-9] GB is available: " +
+            @"shorten the prompt \(to about [0-9]+ tokens here\)\n$", result.Stderr);
+        Assert.DoesNotContain("load", harness.Target.Calls);
+    }
+
+    [Fact]
+    public void PrefillMemoryCheckPassesWhatFitsAndRefusesWhatDoesNot()
+    {
+        var settings = new BenchmarkSettings
+        {
+            Model = "m", Dtype = "float32", QuantScheme = "none", GroupSize = 32, Int4Kernel = "auto", Compile = false,
+            Chat = false,
+        };
+        var request = new GenerationRequest("", null, 8, 8, Json: true, Stream: false);
+        var limits = new ModelLimits(32768, [640], 262144, PrefillBytesPerSquaredToken: 100);
+
+        ModelChecks.Check(settings, request, limits, promptTokens: 100, availableMemory: 1_000_000);
+        var error = Assert.Throws<UsageException>(() =>
+            ModelChecks.Check(settings, request, limits, promptTokens: 101, availableMemory: 1_000_000));
+        Assert.EndsWith("needs about 0.0 GB of memory, and 0.0 GB is available: shorten the prompt (to about 100 " +
+            "tokens here)", error.Message);
+    }
+
     [Theory]
     [InlineData("prompt", "--prompt is 3 tokens")]
     [InlineData("file", "--prompt-file {0} is 3 tokens")]
