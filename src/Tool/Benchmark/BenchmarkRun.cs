@@ -29,6 +29,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         using var target = services.Targets.Open(settings);
         var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
         ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
+        ModelChecks.CheckTokenizer(settings, request, target.Limits, promptIds);
         int threads = setUpThreads();
 
         if (settings.Verbose)

@@ -50,6 +50,22 @@ public static class ModelChecks
         }
     }
 
+    /// <summary>The tokenizer's ids must be the model's: a tokenizer.json of a larger vocabulary than config.json's
+    /// (a synthetic checkpoint paired with another model's tokenizer) would fail only after the weights load.
+    /// </summary>
+    /// <exception cref="UsageException">An encoded prompt id is outside the model's vocabulary.</exception>
+    public static void CheckTokenizer(BenchmarkSettings settings, GenerationRequest request, ModelLimits limits,
+        IReadOnlyList<int> promptIds)
+    {
+        if (request.PromptIds is not null)
+            return;
+        foreach (int id in promptIds.Where(id => id < 0 || id >= limits.VocabSize).Take(1))
+            throw new UsageException(
+                $"the tokenizer of {settings.Model} gives id {id}, outside the model's vocabulary (0 to " +
+                $"{limits.VocabSize - 1}, vocab_size in config.json): the tokenizer files belong to another model; " +
+                "use the model's own tokenizer.json and tokenizer_config.json, or give the prompt as --prompt-ids");
+    }
+
     /// <summary>MemAvailable from /proc/meminfo in bytes, or 0 where it cannot be read.</summary>
     static long AvailableMemory()
     {

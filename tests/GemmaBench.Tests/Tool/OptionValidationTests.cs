@@ -280,4 +280,21 @@ public class OptionValidationTests
             "(0 to 511)\n", result.Stderr);
         Assert.DoesNotContain("load", harness.Target.Calls);
     }
+
+    [Fact]
+    public void TokenizerOfAnotherModelFailsBeforeWeightsLoad()
+    {
+        // The fake tokenizer gives ids from 1000 up; the model's vocabulary ends at 511.
+        var harness = new ToolHarness(clock =>
+            new FakeTarget(clock) { Limits = new ModelLimits(32768, [640], 512) });
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--prompt", "a b");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"gemma-bench: the tokenizer of {ToolHarness.Tiny} gives id 1000, outside the model's " +
+            "vocabulary (0 to 511, vocab_size in config.json): the tokenizer files belong to another model; use " +
+            "the model's own tokenizer.json and tokenizer_config.json, or give the prompt as --prompt-ids\n",
+            result.Stderr);
+        Assert.DoesNotContain("load", harness.Target.Calls);
+    }
 }
