@@ -24,8 +24,9 @@ public sealed class BenchmarkProtocol(IBenchmarkTarget target, TimeProvider cloc
             measurement = new Measurement(promptIds.Count, prefillSeconds, e2eSeconds, generated);
         }
         // Prefill and end-to-end come from separate runs; a stall in the prefill run (another process
-        // taking the core) can make it longer than the whole generation. Such a pair is measured again.
-        while (measurement.PrefillOutlastedGeneration && ++attempt < MaxAttempts);
+        // taking the core) can make it longer than the whole generation, or leave so little of the generation
+        // to decode that decode looks faster than prefill. Such a pair is measured again.
+        while (measurement.Stalled && ++attempt < MaxAttempts);
         return measurement;
     }
 
@@ -45,6 +46,16 @@ public sealed record Measurement(int PrefillTokens, double PrefillSeconds, doubl
     /// <summary>The separately timed prefill took at least as long as the whole generation of several
     /// tokens: one of the two runs was stalled, and the decode time means nothing.</summary>
     public bool PrefillOutlastedGeneration => DecodedTokens > 1 && DecodeSeconds <= 0;
+
+    /// <summary>Decode ran more than twice as many tokens a second as prefill. A prefill handles its tokens
+    /// together, so per token it is never slower than decoding them one at a time; a decode rate above the
+    /// prefill rate means the separately timed prefill was stalled and the decode time is what was left.
+    /// (The factor 2 leaves room for a one-token prompt, whose prefill is one decode step.)</summary>
+    public bool DecodeOutpacedPrefill =>
+        DecodeTokensPerSecond is double decode && PrefillTokensPerSecond is double prefill && decode > 2 * prefill;
+
+    /// <summary>One of the two runs was stalled: the decode time means nothing.</summary>
+    public bool Stalled => PrefillOutlastedGeneration || DecodeOutpacedPrefill;
 
     public double? PrefillTokensPerSecond => Rate(PrefillTokens, PrefillSeconds);
 

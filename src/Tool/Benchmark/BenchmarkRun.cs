@@ -49,6 +49,10 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         if (measurement.PrefillOutlastedGeneration)
             stderr.WriteLine($"gemma-bench: warning: prefill took longer than the whole generation in " +
                 $"{BenchmarkProtocol.MaxAttempts} tries (is something else using the cores?); decode time is not meaningful");
+        else if (measurement.DecodeOutpacedPrefill)
+            stderr.WriteLine($"gemma-bench: warning: decode came out more than twice as fast as prefill in " +
+                $"{BenchmarkProtocol.MaxAttempts} tries, so the separately timed prefill was stalled (is something " +
+                "else using the cores?); decode time is not meaningful");
 
         if (request.Json)
         {

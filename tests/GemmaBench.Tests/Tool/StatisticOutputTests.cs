@@ -86,6 +86,41 @@ public class StatisticOutputTests
     }
 
     [Fact]
+    public void PrefillStalledToAlmostTheWholeGenerationIsMeasuredAgainAndWarnedAbout()
+    {
+        // Each stalled prefill (0.07 + 0.15 s) leaves 0.0075 s of the 0.2275 s generation for 8 tokens: 1067
+        // tok/s decoding against 250 tok/s prefilling, which no model does.
+        var harness = new ToolHarness();
+        harness.Target.Stalls.Enqueue(0.0);
+        harness.Target.Stalls.Enqueue(0.0);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            harness.Target.Stalls.Enqueue(0.15);
+            harness.Target.Stalls.Enqueue(0.0);
+        }
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "8");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, harness.Target.Calls.Count(call => call == "generate 1/1") - 1);
+        Assert.Contains("gemma-bench: warning: decode came out more than twice as fast as prefill in 3 tries, so "
+            + "the separately timed prefill was stalled (is something else using the cores?); decode time is not "
+            + "meaningful\n", result.Stderr);
+    }
+
+    [Fact]
+    public void DecodeSlowerThanPrefillIsNotAStall()
+    {
+        var normal = new GemmaBench.Tool.Benchmark.Measurement(55, 0.07, 0.2275, [.. Enumerable.Range(1, 8)]);
+        var stalled = new GemmaBench.Tool.Benchmark.Measurement(55, 0.19, 0.2, [.. Enumerable.Range(1, 8)]);
+        var oneTokenPrompt = new GemmaBench.Tool.Benchmark.Measurement(1, 0.0225, 0.18, [.. Enumerable.Range(1, 8)]);
+
+        Assert.False(normal.Stalled);
+        Assert.True(stalled.DecodeOutpacedPrefill);
+        Assert.False(oneTokenPrompt.Stalled);
+    }
+
+    [Fact]
     public void OneNewTokenHasNoDecodeRate()
     {
         var harness = new ToolHarness();
