@@ -91,13 +91,7 @@ public class StatisticOutputTests
         // Each stalled prefill (0.07 + 0.15 s) leaves 0.0075 s of the 0.2275 s generation for 8 tokens: 1067
         // tok/s decoding against 250 tok/s prefilling, which no model does.
         var harness = new ToolHarness();
-        harness.Target.Stalls.Enqueue(0.0);
-        harness.Target.Stalls.Enqueue(0.0);
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            harness.Target.Stalls.Enqueue(0.15);
-            harness.Target.Stalls.Enqueue(0.0);
-        }
+        StallEveryTimedPrefill(harness.Target, 0.15);
 
         var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "8");
 
@@ -162,13 +156,7 @@ public class StatisticOutputTests
     public void DecodeTimeJustBelowZeroAfterEveryRetryPrintsAsZeroNotNegativeZero()
     {
         var harness = new ToolHarness();
-        harness.Target.Stalls.Enqueue(0.0);
-        harness.Target.Stalls.Enqueue(0.0);
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            harness.Target.Stalls.Enqueue(0.0265);
-            harness.Target.Stalls.Enqueue(0.0);
-        }
+        StallEveryTimedPrefill(harness.Target, 0.0265);
 
         var result = harness.Run("--model", ToolHarness.Tiny, "--no-stream", "--max-new-tokens", "2");
 
@@ -187,5 +175,17 @@ public class StatisticOutputTests
         Assert.Contains("gemma-bench: threads: 3 (from --threads)\n", result.Stderr);
         Assert.Contains("gemma-bench: loaded in 1.50 s\n", result.Stderr);
         Assert.Contains("; INT4 kernel auto: managed (fake, 3 threads)\n", result.Stderr);
+    }
+
+    /// <summary>No stall in the two warm-ups, then the given stall in the timed prefill of every try.</summary>
+    static void StallEveryTimedPrefill(FakeTarget target, double seconds)
+    {
+        target.Stalls.Enqueue(0.0);
+        target.Stalls.Enqueue(0.0);
+        for (int attempt = 0; attempt < GemmaBench.Tool.Benchmark.BenchmarkProtocol.MaxAttempts; attempt++)
+        {
+            target.Stalls.Enqueue(seconds);
+            target.Stalls.Enqueue(0.0);
+        }
     }
 }
