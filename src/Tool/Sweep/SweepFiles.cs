@@ -35,18 +35,28 @@ public static class SweepFiles
         var written = new List<string>();
         var failed = new List<(string, string)>();
         var notDrawn = new List<string>();
+        // Each file is written under a temporary name and renamed into place, so a full disk leaves no
+        // truncated results.json or chart behind (nor an earlier sweep's file half overwritten).
         void Save(string name, Action<string> save)
         {
-            string path = Path.Combine(folder, name);
+            string path = Path.Combine(folder, name), partial = path + ".partial";
             try
             {
                 Directory.CreateDirectory(folder);
-                save(path);
+                save(partial);
+                File.Move(partial, path, overwrite: true);
                 written.Add(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 failed.Add((path, e.Message));
+                try
+                {
+                    File.Delete(partial);
+                }
+                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+                {
+                }
             }
         }
         void Chart(string name, ThroughputChart.Phase phase)

@@ -105,6 +105,22 @@ public sealed class SweepFilesTests : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "decode.png")));
     }
 
+    [Fact]
+    public void A_file_that_cannot_be_written_leaves_the_one_in_place_whole_and_no_partial_file()
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "results.json"), "an earlier sweep's results");
+        // Writing results.json's temporary file fails: a folder stands where it would go.
+        Directory.CreateDirectory(Path.Combine(folder, "results.json.partial"));
+
+        var (written, failed, _) = SweepFiles.Write(FakeBenchmark.TwoModels(), folder);
+
+        Assert.Equal([Path.Combine(folder, "results.json")], failed.Select(f => f.Path));
+        Assert.Equal("an earlier sweep's results", File.ReadAllText(Path.Combine(folder, "results.json")));
+        Assert.Equal(["results.csv", "prefill.png", "decode.png"], written.Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFiles(folder, "*.partial"));
+    }
+
     static int DistinctColors(SKBitmap bitmap)
     {
         var colors = new HashSet<SKColor>();
