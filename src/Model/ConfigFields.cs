@@ -19,7 +19,10 @@ sealed class ConfigFields(JsonElement obj, string path, string prefix = "")
         var v = obj.GetProperty(name);
         if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i))
             return i;
-        throw WrongType(name, "an integer", v);
+        // A whole number too large for the field reads as out of range, not as "not an integer".
+        bool whole = v.ValueKind == JsonValueKind.Number && v.TryGetDecimal(out decimal d)
+            && d == decimal.Truncate(d);
+        throw WrongType(name, whole ? $"a whole number up to {int.MaxValue}" : "an integer", v);
     }
 
     public double Double(string name, double? fallback = null)

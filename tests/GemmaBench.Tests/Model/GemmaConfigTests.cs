@@ -148,6 +148,9 @@ public class GemmaConfigTests
 
     [Theory]
     [InlineData("hidden_size", "\"abc\"", "hidden_size must be an integer, got \"abc\"")]
+    [InlineData("hidden_size", "1.5", "hidden_size must be an integer, got 1.5")]
+    [InlineData("hidden_size", "1000000000000",
+        "hidden_size must be a whole number up to 2147483647, got 1000000000000")]
     [InlineData("rms_norm_eps", "\"small\"", "rms_norm_eps must be a number, got \"small\"")]
     [InlineData("model_type", "5", "model_type must be a string, got 5")]
     [InlineData("hidden_activation", "5", "hidden_activation must be a string, got 5")]
