@@ -35,7 +35,8 @@ public sealed class BenchmarkProtocol(IBenchmarkTarget target, TimeProvider cloc
 
 /// <summary>What the protocol measured. Decode time is end-to-end minus prefill; the rates are
 /// null when their time is not positive, and the decode rate also when at most one token was
-/// generated: that token comes from the prefill, so its "decode time" is only timer noise.</summary>
+/// generated (that token comes from the prefill, so its "decode time" is only timer noise) or when a
+/// stall made the decode time meaningless.</summary>
 public sealed record Measurement(int PrefillTokens, double PrefillSeconds, double E2ESeconds,
     IReadOnlyList<int> GeneratedIds)
 {
@@ -52,14 +53,17 @@ public sealed record Measurement(int PrefillTokens, double PrefillSeconds, doubl
     /// prefill rate means the separately timed prefill was stalled and the decode time is what was left.
     /// (The factor 2 leaves room for a one-token prompt, whose prefill is one decode step.)</summary>
     public bool DecodeOutpacedPrefill =>
-        DecodeTokensPerSecond is double decode && PrefillTokensPerSecond is double prefill && decode > 2 * prefill;
+        MeasuredDecodeRate is double decode && PrefillTokensPerSecond is double prefill && decode > 2 * prefill;
 
     /// <summary>One of the two runs was stalled: the decode time means nothing.</summary>
     public bool Stalled => PrefillOutlastedGeneration || DecodeOutpacedPrefill;
 
     public double? PrefillTokensPerSecond => Rate(PrefillTokens, PrefillSeconds);
 
-    public double? DecodeTokensPerSecond => DecodedTokens > 1 ? Rate(DecodedTokens, DecodeSeconds) : null;
+    /// <summary>Null as well when a stall left the decode time meaningless (<see cref="Stalled"/>).</summary>
+    public double? DecodeTokensPerSecond => Stalled ? null : MeasuredDecodeRate;
+
+    double? MeasuredDecodeRate => DecodedTokens > 1 ? Rate(DecodedTokens, DecodeSeconds) : null;
 
     static double? Rate(int tokens, double seconds) => seconds > 0 ? tokens / seconds : null;
 }

@@ -38,11 +38,12 @@ public static class ModelChecks
                 $"({limits.ContextLength} tokens, max_position_embeddings in config.json); " +
                 "shorten the prompt or lower --max-new-tokens");
 
+        // Prefill may take up to 80% of what is available; the rest is for the weights and everything else.
         long needed = limits.PrefillBytesPerSquaredToken * promptTokens * (long)promptTokens;
         long available = availableMemory ?? AvailableMemory();
-        if (needed > 0 && available > 0 && needed > available)
+        if (needed > 0 && available > 0 && needed > 0.8 * available)
         {
-            long fits = (long)Math.Sqrt(available / (double)limits.PrefillBytesPerSquaredToken);
+            long fits = (long)Math.Sqrt(0.8 * available / limits.PrefillBytesPerSquaredToken);
             throw new UsageException(
                 $"{PromptLength(request, settings.Chat, promptTokens)}; its prefill attends every token to every " +
                 $"other at once, which needs about {Gigabytes(needed)} of memory, and {Gigabytes(available)} is " +

@@ -97,9 +97,27 @@ public class StatisticOutputTests
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(3, harness.Target.Calls.Count(call => call == "generate 1/1") - 1);
+        Assert.Contains("Decode Tokens per second: n/a\n", result.Stdout);
         Assert.Contains("gemma-bench: warning: decode came out more than twice as fast as prefill in 3 tries, so "
             + "the separately timed prefill was stalled (is something else using the cores?); decode time is not "
             + "meaningful\n", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData(0.15)] // decode outpaces prefill
+    [InlineData(5.0)]  // prefill outlasts the generation
+    public void AStallThatPersistsLeavesTheJsonDecodeTimeAndRateNull(double stall)
+    {
+        var harness = new ToolHarness();
+        StallEveryTimedPrefill(harness.Target, stall);
+
+        var result = harness.Run("--model", ToolHarness.Tiny, "--json", "--max-new-tokens", "8");
+
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("decode_seconds").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null,
+            json.RootElement.GetProperty("decode_tokens_per_second").ValueKind);
+        Assert.Equal(8, json.RootElement.GetProperty("decoded_tokens").GetInt32());
     }
 
     [Fact]
