@@ -35,6 +35,7 @@ public sealed class GemmaTarget(string dir, GemmaConfig config, GemmaTokenizer? 
     // and the mask as added to them (12 bytes), the int64 position distances and boolean masks that build the
     // mask (about 12), and the mask repeated for each query head of a KV group (1 byte each). Measured peak on
     // the 270m shape at 8,500 tokens: 57 bytes per token² beside the model; this gives 64.
+    // Limitation: there is no chunked prefill, so prompts whose square does not fit are refused.
     public ModelLimits Limits { get; } = new(config.MaxPositionEmbeddings,
         [config.HiddenSize, config.IntermediateSize, config.NumHeads * config.HeadDim], config.VocabSize,
         PrefillBytesPerSquaredToken: 12L * config.NumHeads + 12 + config.NumHeads / Math.Max(1, config.NumKvHeads));
