@@ -44,6 +44,10 @@ public sealed record Measurement(int PrefillTokens, double PrefillSeconds, doubl
 
     public double DecodeSeconds => E2ESeconds - PrefillSeconds;
 
+    /// <summary><see cref="DecodeSeconds"/> where it means something: null when at most one token was
+    /// generated (it comes from the prefill) or when a stall left it meaningless.</summary>
+    public double? MeaningfulDecodeSeconds => DecodedTokens > 1 && !Stalled ? DecodeSeconds : null;
+
     /// <summary>The separately timed prefill took at least as long as the whole generation of several
     /// tokens: one of the two runs was stalled, and the decode time means nothing.</summary>
     public bool PrefillOutlastedGeneration => DecodedTokens > 1 && DecodeSeconds <= 0;

@@ -26,7 +26,7 @@ public sealed record BenchmarkReport
     public required double PrefillSeconds { get; init; }
     public required double E2eSeconds { get; init; }
     public required int DecodedTokens { get; init; }
-    /// <summary>Null when at most one token was generated: that token comes from the prefill.</summary>
+    /// <summary>Null when it means nothing (<see cref="Measurement.MeaningfulDecodeSeconds"/>).</summary>
     public required double? DecodeSeconds { get; init; }
     public required double? PrefillTokensPerSecond { get; init; }
     public required double? DecodeTokensPerSecond { get; init; }

@@ -28,8 +28,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
         long loadStart = clock.GetTimestamp();
         using var target = services.Targets.Open(settings);
         var promptIds = request.PromptIds ?? target.Encode(request.Prompt, settings.Chat);
-        ModelChecks.Check(settings, request, target.Limits, promptIds.Count);
-        ModelChecks.CheckTokenizer(settings, request, target.Limits, promptIds);
+        ModelChecks.Check(settings, request, target.Limits, promptIds);
         int threads = setUpThreads();
 
         if (settings.Verbose)
@@ -74,8 +73,7 @@ public sealed class BenchmarkRun(BenchmarkServices services, TextWriter stdout, 
                 PrefillSeconds = measurement.PrefillSeconds,
                 E2eSeconds = measurement.E2ESeconds,
                 DecodedTokens = measurement.DecodedTokens,
-                DecodeSeconds =
-                    measurement.DecodedTokens > 1 && !measurement.Stalled ? measurement.DecodeSeconds : null,
+                DecodeSeconds = measurement.MeaningfulDecodeSeconds,
                 PrefillTokensPerSecond = measurement.PrefillTokensPerSecond,
                 DecodeTokensPerSecond = measurement.DecodeTokensPerSecond,
                 LoadSeconds = loadSeconds,

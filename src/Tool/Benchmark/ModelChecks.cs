@@ -6,11 +6,12 @@ namespace GemmaBench.Tool.Benchmark;
 /// fail as bad usage.</summary>
 public static class ModelChecks
 {
-    /// <exception cref="UsageException">The group size does not divide a quantized width, or the
-    /// prompt and the new tokens do not fit the model's context, or the prompt's prefill would need more memory
-    /// than is available (<paramref name="availableMemory"/>, by default MemAvailable).</exception>
+    /// <exception cref="UsageException">The group size does not divide a quantized width, a prompt id is
+    /// outside the model's vocabulary (given by --prompt-ids, or by a tokenizer that belongs to another model),
+    /// the prompt and the new tokens do not fit the model's context, or the prompt's prefill would need more
+    /// memory than is available (<paramref name="availableMemory"/>, by default MemAvailable).</exception>
     public static void Check(BenchmarkSettings settings, GenerationRequest request, ModelLimits limits,
-        int promptTokens, long? availableMemory = null)
+        IReadOnlyList<int> promptIds, long? availableMemory = null)
     {
         if (settings.GroupsWeights && limits.QuantizedWidths.Any(w => w % settings.GroupSize != 0))
         {
@@ -26,10 +27,19 @@ public static class ModelChecks
                 $"({string.Join(", ", limits.QuantizedWidths.Distinct())}); {remedy}");
         }
 
-        int[] outside = request.PromptIds?.Where(id => id >= limits.VocabSize).ToArray() ?? [];
-        if (outside.Length > 0)
-            throw new UsageException($"--prompt-ids: id {outside[0]} is outside the vocabulary of " +
-                $"{settings.Model} (0 to {limits.VocabSize - 1})");
+        foreach (int id in promptIds.Where(id => id < 0 || id >= limits.VocabSize).Take(1))
+        {
+            // A tokenizer.json of a larger vocabulary than config.json's (a synthetic checkpoint paired with
+            // another model's tokenizer) would otherwise fail only after the weights load.
+            throw new UsageException(request.PromptIds is not null
+                ? $"--prompt-ids: id {id} is outside the vocabulary of {settings.Model} (0 to {limits.VocabSize - 1})"
+                : $"the tokenizer of {settings.Model} gives id {id}, outside the model's vocabulary (0 to " +
+                  $"{limits.VocabSize - 1}, vocab_size in config.json): the tokenizer files belong to another " +
+                  "model; use the model's own tokenizer.json and tokenizer_config.json, or give the prompt as " +
+                  "--prompt-ids");
+        }
+
+        int promptTokens = promptIds.Count;
 
         if (promptTokens + request.MaxNewTokens > limits.ContextLength)
             throw new UsageException(
@@ -40,8 +50,10 @@ public static class ModelChecks
 
         // Prefill may take up to 80% of what is available; the rest is for the weights and everything else.
         long needed = limits.PrefillBytesPerSquaredToken * promptTokens * (long)promptTokens;
+        if (needed == 0)
+            return;
         long available = availableMemory ?? AvailableMemory();
-        if (needed > 0 && available > 0 && needed > 0.8 * available)
+        if (available > 0 && needed > 0.8 * available)
         {
             long fits = (long)Math.Sqrt(0.8 * available / limits.PrefillBytesPerSquaredToken);
             throw new UsageException(
@@ -49,22 +61,6 @@ public static class ModelChecks
                 $"other at once, which needs about {Gigabytes(needed)} of memory, and {Gigabytes(available)} is " +
                 $"available: shorten the prompt (to about {fits} tokens here)");
         }
-    }
-
-    /// <summary>The tokenizer's ids must be the model's: a tokenizer.json of a larger vocabulary than config.json's
-    /// (a synthetic checkpoint paired with another model's tokenizer) would fail only after the weights load.
-    /// </summary>
-    /// <exception cref="UsageException">An encoded prompt id is outside the model's vocabulary.</exception>
-    public static void CheckTokenizer(BenchmarkSettings settings, GenerationRequest request, ModelLimits limits,
-        IReadOnlyList<int> promptIds)
-    {
-        if (request.PromptIds is not null)
-            return;
-        foreach (int id in promptIds.Where(id => id < 0 || id >= limits.VocabSize).Take(1))
-            throw new UsageException(
-                $"the tokenizer of {settings.Model} gives id {id}, outside the model's vocabulary (0 to " +
-                $"{limits.VocabSize - 1}, vocab_size in config.json): the tokenizer files belong to another model; " +
-                "use the model's own tokenizer.json and tokenizer_config.json, or give the prompt as --prompt-ids");
     }
 
     /// <summary>MemAvailable from /proc/meminfo in bytes, or 0 where it cannot be read.</summary>

@@ -45,7 +45,7 @@ static class SweepModelChecks
             };
             using var target = new GemmaTarget(model, config, null, settings);
             ModelChecks.Check(settings, new GenerationRequest("", null, 0, 0, Json: true, Stream: false),
-                target.Limits, promptTokens: 0);
+                target.Limits, promptIds: []);
         }
         catch (Exception e) when (e is UsageException or ModelException)
         {

@@ -38,8 +38,6 @@ public sealed record SweepPlan
 
     public const int DefaultRunTimeoutSeconds = 1800;
 
-    /// <summary>The group sizes the INT4 kernels are built for.</summary>
-
     /// <summary>Every configuration in table order: model, scheme, compile mode, threads ascending.</summary>
     public IReadOnlyList<SweepConfiguration> Configurations()
     {

@@ -182,9 +182,9 @@ public class OptionValidationTests
         var limits = new ModelLimits(32768, [640], 262144, PrefillBytesPerSquaredToken: 100);
 
         // Prefill may take 80% of what is available: 89² × 100 bytes fit in 800,000, 90² do not.
-        ModelChecks.Check(settings, request, limits, promptTokens: 89, availableMemory: 1_000_000);
+        ModelChecks.Check(settings, request, limits, new int[89], availableMemory: 1_000_000);
         var error = Assert.Throws<UsageException>(() =>
-            ModelChecks.Check(settings, request, limits, promptTokens: 90, availableMemory: 1_000_000));
+            ModelChecks.Check(settings, request, limits, new int[90], availableMemory: 1_000_000));
         Assert.EndsWith("needs about 0.0 GB of memory, and 0.0 GB is available: shorten the prompt (to about 89 " +
             "tokens here)", error.Message);
     }
