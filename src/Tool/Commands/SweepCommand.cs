@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GemmaBench.Tool.Sweep;
 using McMaster.Extensions.CommandLineUtils;
 
@@ -88,13 +87,7 @@ public sealed class SweepCommand
         if (plan.Out is { } outFolder)
             OutFolder.Prepare(outFolder);
 
-        void Interrupt(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            Interruption.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        using var signals = StopSignals.Cancel(Interruption);
 
         var relay = Verbose ? (Action<string>)(line => stderr.WriteLine("  | " + line)) : null;
         var runner = Runner ?? ChildProcessRunner.Self(relay);

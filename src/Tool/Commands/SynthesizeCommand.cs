@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GemmaBench.Model;
 using McMaster.Extensions.CommandLineUtils;
 using TorchSharp;
@@ -47,13 +46,7 @@ public sealed class SynthesizeCommand
 
         // Ctrl-C or a kill stops the writing between chunks, so our *.partial files can be removed.
         using var interrupted = new CancellationTokenSource();
-        void Interrupt(PosixSignalContext signal)
-        {
-            signal.Cancel = true;
-            interrupted.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        using var signals = StopSignals.Cancel(interrupted);
         try
         {
             SyntheticCheckpoint.Write(Preset, Out, dtype, Seed, Tokenizer, new Progress(console.Error),
