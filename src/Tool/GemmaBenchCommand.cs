@@ -140,8 +140,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
     // Sweeps pass the same options to every run, so settings that do not apply are not errors.
     void WarnAboutIgnoredOptions()
     {
-        if (Revision != null && Model != null && Directory.Exists(Model))
-            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
+        ModelArgument.WarnIfRevisionIgnored(Revision, Model, console.Error);
         if (GroupSize is { } groupSize && QuantScheme != QuantSchemes.SymmetricGroupwise)
             console.Error.WriteLine($"gemma-bench: warning: --groupsize {groupSize} is ignored with " +
                 $"--quant-scheme {QuantScheme}, which does not group weights");
@@ -186,7 +185,7 @@ public sealed class GemmaBenchCommand(BenchmarkServices services, IConsole conso
         return new BenchmarkSettings
         {
             Model = Model,
-            Revision = Revision ?? "main",
+            Revision = Revision ?? GemmaBench.Model.Hub.ModelLocator.DefaultRevision,
             Dtype = Dtype,
             QuantScheme = QuantScheme,
             GroupSize = GroupSize ?? GemmaBench.Quant.QuantOptions.DefaultGroupSize,

@@ -8,6 +8,14 @@ public static class ModelArgument
 {
     public static bool IsHubId(string model) => !Directory.Exists(model) && ModelLocator.IsHubId(model);
 
+    /// <summary>--revision names a hub revision; with a local directory it does nothing, which is said on
+    /// <paramref name="stderr"/> rather than refused (sweeps pass the same options to every model).</summary>
+    public static void WarnIfRevisionIgnored(string? revision, string? model, TextWriter stderr)
+    {
+        if (revision != null && model != null && Directory.Exists(model))
+            stderr.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
+    }
+
     /// <exception cref="UsageException">The directory has no config.json, or the value is neither a
     /// directory nor a hub id.</exception>
     public static void Check(string model)

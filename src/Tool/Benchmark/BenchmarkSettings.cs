@@ -8,7 +8,7 @@ public sealed record BenchmarkSettings
     /// <summary>A local directory in Hugging Face layout, or a hub id such as google/gemma-3-1b-it.</summary>
     public required string Model { get; init; }
 
-    public string Revision { get; init; } = "main";
+    public string Revision { get; init; } = GemmaBench.Model.Hub.ModelLocator.DefaultRevision;
 
     /// <summary>float32 or bfloat16.</summary>
     public required string Dtype { get; init; }

@@ -25,8 +25,7 @@ public sealed class DownloadCommand
                 "or a local checkpoint directory");
         bool terminal = DownloadProgressReporter.IsTerminal(console);
         var progress = new DownloadProgressReporter(console.Error, terminal);
-        if (Revision != null && Directory.Exists(Model))
-            console.Error.WriteLine("gemma-bench: warning: --revision is ignored for a local model directory");
+        ModelArgument.WarnIfRevisionIgnored(Revision, Model, console.Error);
         string dir = ModelLocator.Resolve(Model, Revision ?? ModelLocator.DefaultRevision, progress);
         console.Out.WriteLine(dir);
         return CommandLine.Success;

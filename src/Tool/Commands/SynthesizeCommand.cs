@@ -73,7 +73,8 @@ public sealed class SynthesizeCommand
     List<string> CreateOutFolder()
     {
         string full = Path.GetFullPath(Out);
-        var created = new[] { full }.Concat(Ancestors(full)).TakeWhile(dir => !Directory.Exists(dir)).ToList();
+        var created = new[] { full }.Concat(FolderPaths.Ancestors(full)).TakeWhile(dir => !Directory.Exists(dir))
+            .ToList();
         try
         {
             Directory.CreateDirectory(Out);
@@ -81,10 +82,8 @@ public sealed class SynthesizeCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            string? file = Ancestors(Path.GetFullPath(Out)).FirstOrDefault(File.Exists);
-            string reason = file != null ? $"{file} is a file" : e.Message.TrimEnd('.');
-            throw new UsageException($"synthesize: --out {Out}: cannot create the folder ({reason}); " +
-                "give a folder you can write to");
+            throw new UsageException($"synthesize: --out {Out}: cannot create the folder " +
+                $"({FolderPaths.WhyNotCreated(Out, e)}); give a folder you can write to");
         }
     }
 
@@ -106,12 +105,6 @@ public sealed class SynthesizeCommand
             }
         }
         return created.Count > 0 && !Directory.Exists(created[0]);
-    }
-
-    static IEnumerable<string> Ancestors(string path)
-    {
-        for (string? dir = Path.GetDirectoryName(path); dir != null; dir = Path.GetDirectoryName(dir))
-            yield return dir;
     }
 
     sealed class Progress(TextWriter stderr) : IProgress<string>

@@ -21,22 +21,8 @@ public static class OutFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new UsageException($"sweep: --out {folder} cannot be written ({Reason(folder, e)}); " +
-                "give a folder you can create and write to");
+            throw new UsageException($"sweep: --out {folder} cannot be written " +
+                $"({FolderPaths.WhyNotCreated(folder, e)}); give a folder you can create and write to");
         }
-    }
-
-    // .NET says "could not find a part of the path" when a parent is a file; name that file instead.
-    static string Reason(string folder, Exception e)
-    {
-        for (string? parent = Path.GetDirectoryName(Path.GetFullPath(folder)); parent != null;
-             parent = Path.GetDirectoryName(parent))
-        {
-            if (File.Exists(parent))
-                return $"{parent} is a file";
-            if (Directory.Exists(parent))
-                break;
-        }
-        return e.Message.TrimEnd('.');
     }
 }
