@@ -27,6 +27,11 @@ public abstract class SweepCommandHarness : IDisposable
     }
 
     protected static (int Exit, string Stdout, string Stderr) Sweep(IBenchmarkRunner runner,
+        params string[] args) => Sweep(_ => runner, args);
+
+    /// <summary>As <see cref="Sweep(IBenchmarkRunner, string[])"/>, with a runner made for the command, so that
+    /// it can reach the command (to interrupt it, say).</summary>
+    protected static (int Exit, string Stdout, string Stderr) Sweep(Func<SweepCommand, IBenchmarkRunner> runnerFor,
         params string[] args)
     {
         var stdout = new StringWriter();
@@ -34,7 +39,7 @@ public abstract class SweepCommandHarness : IDisposable
         var app = new CommandLineApplication<SweepCommand>(
             new RedirectedConsole(TextReader.Null, stdout, stderr));
         app.Conventions.UseDefaultConventions();
-        app.Model.Runner = runner;
+        app.Model.Runner = runnerFor(app.Model);
         int exit = app.Execute(args);
         return (exit, stdout.ToString(), stderr.ToString());
     }

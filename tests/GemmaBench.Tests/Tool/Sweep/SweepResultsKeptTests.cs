@@ -109,35 +109,29 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
     public void Interrupted_sweep_stops_its_run_writes_the_completed_runs_and_exits_130(bool withOut)
     {
         string results = Path.Combine(folder, "results");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(
-            new RedirectedConsole(TextReader.Null, stdout, stderr));
-        app.Conventions.UseDefaultConventions();
-        var runner = new ScriptedRunner(args =>
+        ScriptedRunner? runner = null;
+        string[] args = ["--model", Model("m"), "--threads", "1,2", "--repeat", "2"];
+
+        var (exit, stdout, stderr) = Sweep(command => runner = new ScriptedRunner(args =>
         {
-            if (app.Model.Runner is ScriptedRunner { Calls.Count: 3 })
+            if (runner is { Calls.Count: 3 })
             {
-                app.Model.Interruption.Cancel();
+                command.Interruption.Cancel();
                 return new ChildOutput(137, "", [], Interrupted: true);
             }
             return Answer(args);
-        });
-        app.Model.Runner = runner;
-        string[] args = ["--model", Model("m"), "--threads", "1,2", "--repeat", "2"];
-
-        int exit = app.Execute(withOut ? [.. args, "--out", results] : args);
+        }), withOut ? [.. args, "--out", results] : args);
 
         Assert.Equal(CommandLine.Interrupted, exit);
-        Assert.Equal(3, runner.Calls.Count);
-        string[] lines = stderr.ToString().Split('\n');
+        Assert.Equal(3, runner!.Calls.Count);
+        string[] lines = stderr.Split('\n');
         Assert.Contains("sweep: 2 of 4 runs in 0:00, 0 failed", lines);
         Assert.Equal(withOut
             ? "gemma-bench: sweep: interrupted after 2 of 4 runs; wrote results.csv, results.json, "
               + $"prefill.png, decode.png to {results}"
             : "gemma-bench: sweep: interrupted after 2 of 4 runs; no --out, nothing written", lines[^2]);
         Assert.Equal("m      eager        2         200.00         10.00   1.00",
-            stdout.ToString().Split('\n')[2]);
+            stdout.Split('\n')[2]);
         if (withOut)
         {
             Assert.Equal(3, File.ReadAllLines(Path.Combine(results, "results.csv")).Length);
@@ -152,23 +146,17 @@ public sealed class SweepResultsKeptTests : SweepCommandHarness
     public void Sweep_interrupted_before_any_run_completed_writes_the_csv_and_json_and_no_chart()
     {
         string results = Path.Combine(folder, "results");
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var app = new CommandLineApplication<SweepCommand>(
-            new RedirectedConsole(TextReader.Null, stdout, stderr));
-        app.Conventions.UseDefaultConventions();
-        app.Model.Runner = new ScriptedRunner(args =>
-        {
-            app.Model.Interruption.Cancel();
-            return new ChildOutput(137, "", [], Interrupted: true);
-        });
 
-        int exit = app.Execute("--model", Model("m"), "--threads", "1,2", "--repeat", "1", "--out", results);
+        var (exit, _, stderr) = Sweep(command => new ScriptedRunner(args =>
+        {
+            command.Interruption.Cancel();
+            return new ChildOutput(137, "", [], Interrupted: true);
+        }), "--model", Model("m"), "--threads", "1,2", "--repeat", "1", "--out", results);
 
         Assert.Equal(CommandLine.Interrupted, exit);
         Assert.Equal(["results.csv", "results.json"],
             Directory.GetFiles(results).Select(f => Path.GetFileName(f)!).Order());
-        string[] lines = stderr.ToString().Split('\n');
+        string[] lines = stderr.Split('\n');
         Assert.Contains(
             $"sweep: drew no {Path.Combine(results, "prefill.png")}: no run measured its throughput", lines);
         Assert.Equal("gemma-bench: sweep: interrupted after 0 of 2 runs; wrote results.csv, results.json to "
