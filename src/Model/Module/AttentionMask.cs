@@ -12,10 +12,10 @@ public static class AttentionMask
     {
         using var scope = NewDisposeScope();
         // Scalars held through the calls that read them (see HeldScalars).
-        using Scalar zero = 0.ToScalar(), end = tokens.ToScalar(), limit = (window ?? 0).ToScalar();
-        var positions = arange(zero, end, dtype: ScalarType.Int64);
+        using Scalar end = tokens.ToScalar(), limit = (window ?? 0).ToScalar();
+        var positions = arange(HeldScalars.Zero, end, dtype: ScalarType.Int64);
         var distance = positions.unsqueeze(1) - positions.unsqueeze(0);
-        var allowed = distance.ge(zero);
+        var allowed = distance.ge(HeldScalars.Zero);
         if (window is not null)
             allowed = allowed.logical_and_(distance.lt(limit));
         return scope.MoveToOuter(allowed.repeat(group, 1));

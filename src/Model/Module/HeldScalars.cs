@@ -15,6 +15,7 @@ namespace GemmaBench.Model.Module;
 /// </summary>
 static class HeldScalars
 {
+    public static readonly Scalar Zero = 0.ToScalar();
     public static readonly Scalar One = 1.ToScalar();
     public static readonly Scalar Two = 2.ToScalar();
 }

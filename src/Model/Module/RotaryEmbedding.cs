@@ -45,11 +45,11 @@ public sealed class RotaryEmbedding : IDisposable
             return;
         using var scope = NewDisposeScope();
         // Scalars held through the calls that read them (see HeldScalars).
-        using Scalar zero = 0.ToScalar(), width = headDim.ToScalar(), two = 2.ToScalar(), end = positions.ToScalar();
+        using Scalar width = headDim.ToScalar(), end = positions.ToScalar();
         using Scalar logBase = (-Math.Log(baseFrequency)).ToScalar(), scaling = scalingFactor.ToScalar();
-        var exponents = arange(zero, width, two, dtype: ScalarType.Float64).div_(width);
+        var exponents = arange(HeldScalars.Zero, width, HeldScalars.Two, dtype: ScalarType.Float64).div_(width);
         var inverseFrequency = exponents.mul_(logBase).exp_().div_(scaling);
-        var angles = outer(arange(zero, end, dtype: ScalarType.Float64), inverseFrequency);
+        var angles = outer(arange(HeldScalars.Zero, end, dtype: ScalarType.Float64), inverseFrequency);
         var sin = angles.sin();
         Cos.Dispose();
         SignedSin.Dispose();
