@@ -17,6 +17,9 @@ sealed class DecoderScript : IDisposable
 
     public TimeSpan CompileTime { get; }
 
+    object Invoke(string function, params object[] args) =>
+        GemmaBench.Shared.HeldScriptArguments.Invoke(unit, function, args);
+
     public static string Source()
     {
         using var stream = typeof(DecoderScript).Assembly.GetManifestResourceStream(ResourceName)
@@ -36,12 +39,12 @@ sealed class DecoderScript : IDisposable
 
     public void BeginInto(Tensor ids, Tensor table, double normalizer, Tensor inputNorm, double eps, Tensor x,
         Tensor h) =>
-        unit.invoke("begin_into", ids, table, normalizer, inputNorm, eps, x, h);
+        Invoke("begin_into", ids, table, normalizer, inputNorm, eps, x, h);
 
     /// <summary>Norms, RoPE, the KV cache write and attention; q, k, v side by side in
     /// <paramref name="queryKeyValue"/>.</summary>
     public Tensor Attention(Tensor queryKeyValue, AttentionInputs inputs, long start, Tensor[] masks) =>
-        unit.invoke<Tensor>("attention_fused", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, inputs.Cos,
+        (Tensor)Invoke("attention_fused", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, inputs.Cos,
             inputs.SignedSin, inputs.Keys, inputs.Values, start, masks, inputs.Heads, inputs.KvHeads,
             inputs.HeadDim);
 
@@ -49,23 +52,23 @@ sealed class DecoderScript : IDisposable
     /// <paramref name="signedSin"/> are its RoPE rows [1, head_dim].</summary>
     public Tensor AttentionDecode(Tensor queryKeyValue, AttentionInputs inputs, Tensor cos, Tensor signedSin,
         long start) =>
-        unit.invoke<Tensor>("attention_decode", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, cos, signedSin,
+        (Tensor)Invoke("attention_decode", queryKeyValue, inputs.QueryKeyNorm, inputs.Eps, cos, signedSin,
             inputs.Keys, inputs.Values, start, inputs.Heads, inputs.KvHeads, inputs.HeadDim);
 
     public void AfterAttentionInto(Tensor x, Tensor attended, Tensor postAttentionNorm, Tensor preFeedforwardNorm,
         double eps, Tensor h) =>
-        unit.invoke("after_attention_into", x, attended, postAttentionNorm, preFeedforwardNorm, eps, h);
+        Invoke("after_attention_into", x, attended, postAttentionNorm, preFeedforwardNorm, eps, h);
 
     /// <summary>gelu_tanh(gate) × up into <paramref name="gated"/>; gate and up side by side in
     /// <paramref name="gateUp"/>.</summary>
-    public void GatedInto(Tensor gateUp, Tensor gated) => unit.invoke("gated_into", gateUp, gated);
+    public void GatedInto(Tensor gateUp, Tensor gated) => Invoke("gated_into", gateUp, gated);
 
     public void AfterMlpInto(Tensor x, Tensor fed, Tensor postFeedforwardNorm, Tensor nextNorm, double eps,
         Tensor h) =>
-        unit.invoke("after_mlp_into", x, fed, postFeedforwardNorm, nextNorm, eps, h);
+        Invoke("after_mlp_into", x, fed, postFeedforwardNorm, nextNorm, eps, h);
 
     /// <summary>The whole step: embedding, every layer, final norm and LM head, in one call.</summary>
-    public Tensor Forward(object[] arguments) => unit.invoke<Tensor>("forward", arguments);
+    public Tensor Forward(object[] arguments) => (Tensor)Invoke("forward", arguments);
 
     public void Dispose() => unit.Dispose();
 

@@ -26,5 +26,6 @@ internal static class LibTorchScripts
 
     private static readonly Lazy<jit.CompilationUnit> Unit = new(() => jit.compile(Source + "\n"));
 
-    public static Tensor Invoke(string function, params object[] args) => Unit.Value.invoke<Tensor>(function, args);
+    public static Tensor Invoke(string function, params object[] args) =>
+        (Tensor)GemmaBench.Shared.HeldScriptArguments.Invoke(Unit.Value, function, args);
 }

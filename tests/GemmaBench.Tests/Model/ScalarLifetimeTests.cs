@@ -12,7 +12,9 @@ namespace GemmaBench.Tests.Model;
 /// while libtorch reads it ("Unknown scalar type" or a failed check in c10/core/Scalar.h, about one benchmark
 /// run in 100 under load; a bare `tensor.add(1e-6)` loop fails within a second here). The model's modules hold
 /// their Scalars, so they must survive the same pressure.
+/// Not run beside other tests: its constant collection would expose their own TorchSharp calls to the race.
 /// </summary>
+[Collection(nameof(GarbageCollectionPressure))]
 public class ScalarLifetimeTests
 {
     [Fact]
@@ -63,6 +65,36 @@ public class ScalarLifetimeTests
         Assert.True(rounds > 10, $"only {rounds} rounds");
     }
 
+    /// <summary>Scripts take their real and long arguments as Scalars too (HeldScriptArguments): the
+    /// compiled step with the int4pack kernel (whole step scripted) and with the managed one (segments).
+    /// </summary>
+    [Theory]
+    [InlineData(Int4Kernel.Int4Pack)]
+    [InlineData(Int4Kernel.Managed)]
+    public void CompiledPrefillAndDecodeSurviveGarbageCollection(Int4Kernel kernel)
+    {
+        using var model = GemmaModel.Load(TestPaths.Checkpoint("tiny"), ScalarType.Float32, deferConversion: true);
+        var options = new QuantOptions { Kernel = kernel, Threads = 1 };
+        model.ReplaceLinears((_, weight) => Quantizer.CreateLinear(weight, options));
+        using var compiled = GemmaBench.Model.Compiled.CompiledDecoder.Compile(model, new()
+        {
+            Kernel = kernel.ToString().ToLowerInvariant(),
+            Fuse = Quantizer.Fuse,
+            ForwardInto = Quantizer.ForwardInto,
+        });
+        int[] prompt = [2, 10, 11, 12, 13, 14, 15, 16, 17, 18];
+
+        long rounds = UnderCollection(TimeSpan.FromSeconds(3), () =>
+        {
+            using var cache = compiled.CreateCache(prompt.Length + 4);
+            compiled.Prefill(prompt, cache).Dispose();
+            for (int token = 20; token < 24; token++)
+                compiled.Decode(token, cache).Dispose();
+        });
+
+        Assert.True(rounds > 10, $"only {rounds} rounds");
+    }
+
     /// <summary>Runs the action repeatedly for the given time while another thread collects garbage and runs
     /// finalizers without pause; returns how many rounds ran.</summary>
     static long UnderCollection(TimeSpan duration, Action action)
@@ -91,3 +123,6 @@ public class ScalarLifetimeTests
         return rounds;
     }
 }
+
+[CollectionDefinition(nameof(GarbageCollectionPressure), DisableParallelization = true)]
+public sealed class GarbageCollectionPressure;
